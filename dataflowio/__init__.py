@@ -1,0 +1,30 @@
+"""dataflowio: tf.data-style input pipelines and TF1 graphs on NumPy/CuPy, no TensorFlow needed.
+
+`import dataflowio as tf` runs TF1 programs that use the supported API (see README.md).
+"""
+
+from dataflowio import dtypes, errors
+from dataflowio.dtypes import (  # noqa: F401
+    DType,
+    as_dtype,
+    bool,
+    complex64,
+    complex128,
+    double,
+    float16,
+    float32,
+    float64,
+    half,
+    int8,
+    int16,
+    int32,
+    int64,
+    string,
+    uint8,
+    uint16,
+    uint32,
+    uint64,
+)
+from dataflowio.tensor_shape import TensorShape, TensorSpec  # noqa: F401
+
+__version__ = "0.1.0"
