@@ -26,6 +26,7 @@ import struct
 from types import TracebackType
 from typing import Iterator, NamedTuple, Sequence
 
+import numpy as np
 from google_crc32c import cext as _crc
 
 from record_format._source import RawSource, ZlibSource, open_for_read
@@ -33,10 +34,31 @@ from record_format.errors import DataLossError, InvalidArgumentError
 from record_format.tfrecord import FOOTER_SIZE, HEADER_SIZE, compression_type_of
 
 _HDR = struct.Struct("<QI")
+_Q = struct.Struct("<Q")
 _U32 = struct.Struct("<I")
 _DELTA = 0xA282EAD8
 _M32 = 0xFFFFFFFF
 DEFAULT_BLOCK_SIZE = 1 << 20
+_FAST_MIN = 8  # below this batch size the vectorized CRC check costs more than it saves
+
+
+_AR4 = np.arange(4)
+
+
+def _mask_array(crc: np.ndarray) -> np.ndarray:
+    return ((crc >> np.uint32(15)) | (crc << np.uint32(17))) + np.uint32(_DELTA)
+
+
+def _first_bad_data_crc(buf: bytes, stops: list[int], data_crcs: list[int]) -> int:
+    """Index of the first frame whose stored data CRC (at `stops[i]`) differs, or -1."""
+    a = np.frombuffer(buf, np.uint8)
+    stored = a[np.asarray(stops, dtype=np.int64)[:, None] + _AR4].view("<u4").ravel()
+    with np.errstate(over="ignore"):
+        bad = _mask_array(np.asarray(data_crcs, dtype=np.uint32)) != stored
+    return int(np.argmax(bad)) if bad.any() else -1
+
+
+_LENGTH_CRCS: dict[int, int] = {}
 
 
 class Corruption(NamedTuple):
@@ -156,6 +178,69 @@ class RecordReader:
         >>> RecordReader(path).read_batch(10)
         [b'x']
         """
+        out: list[bytes] = []
+        if n < _FAST_MIN:
+            return self._read_slow(n) if not self._done else out
+        while len(out) < n and not self._done:
+            self._read_fast(out, n - len(out))
+            if len(out) < n:
+                out.extend(self._read_slow(1))
+        return out
+
+    def _read_fast(self, out: list[bytes], n: int) -> None:
+        """Appends up to `n` records lying wholly in the buffer, checking CRCs in one NumPy pass.
+
+        Stops at the buffer's end or before the first damaged record, which `_read_slow` then
+        reports (or skips) with its exact reason.
+        """
+        buf, pos = self._buf, self._pos
+        end = len(buf) - FOOTER_SIZE
+        first = len(out)
+        append = out.append
+        q = _Q.unpack_from
+        offsets: list[int] = []
+        if self.verify_crc:
+            value = _crc.value
+            hdr = _HDR.unpack_from
+            # The length CRC is a function of the length alone: remember it per length.
+            lengths = _LENGTH_CRCS
+            crcs: list[int] = []
+            keep, remember = offsets.append, crcs.append
+            while n > 0 and pos + HEADER_SIZE <= end:
+                length, stored = hdr(buf, pos)
+                stop = pos + HEADER_SIZE + length
+                if stop > end:
+                    break
+                expected = lengths.get(length)
+                if expected is None:
+                    if len(lengths) > 100_000:
+                        lengths.clear()
+                    expected = lengths[length] = _masked(buf[pos:pos + 8])
+                if stored != expected:
+                    break  # _read_slow reports it
+                data = buf[pos + HEADER_SIZE:stop]
+                keep(stop)
+                remember(value(data))
+                append(data)
+                pos = stop + FOOTER_SIZE
+                n -= 1
+            if offsets:
+                bad = _first_bad_data_crc(buf, offsets, crcs)
+                if bad >= 0:
+                    pos = offsets[bad] - len(out[first + bad]) - HEADER_SIZE
+                    del out[first + bad:]
+        else:
+            while n > 0 and pos + HEADER_SIZE <= end:
+                stop = pos + HEADER_SIZE + q(buf, pos)[0]
+                if stop > end:
+                    break
+                append(buf[pos + HEADER_SIZE:stop])
+                pos = stop + FOOTER_SIZE
+                n -= 1
+        self._pos = pos
+
+    def _read_slow(self, n: int) -> list[bytes]:
+        """Reads up to `n` records one frame at a time: refills, large records, damage."""
         out: list[bytes] = []
         if self._done:
             return out

@@ -148,7 +148,7 @@ def test_data_crc_error_names_file_offset_and_both_crcs(tmp_path):
     r = RecordReader(path)
     assert r.read_batch(1) == [b"a" * 10]
     with pytest.raises(DataLossError, match=msg) as info:
-        r.read_batch(5)
+        r.read_batch(100)
     assert (info.value.path, info.value.offset) == (path, 26)
     assert isinstance(info.value, OSError)
 
@@ -173,7 +173,8 @@ def test_truncated_header_is_an_error_not_the_end(tmp_path):
 SMALL = [b"", b"q", b"hello world", bytes(range(40))]
 
 
-def test_every_single_bit_flip_is_detected(tmp_path):
+@pytest.mark.parametrize("batch", [1, 64])  # the per-frame and the vectorized CRC paths
+def test_every_single_bit_flip_is_detected(tmp_path, batch):
     path = write(tmp_path / "f", SMALL)
     raw = open(path, "rb").read()
     bad = tmp_path / "bad"
@@ -184,13 +185,14 @@ def test_every_single_bit_flip_is_detected(tmp_path):
         got = []
         with pytest.raises(DataLossError):
             with RecordReader(str(bad), block_size=64) as r:
-                while chunk := r.read_batch(1):
+                while chunk := r.read_batch(batch):
                     got.extend(chunk)
         # Only intact records before the damage are ever returned.
         assert got == SMALL[:len(got)]
 
 
-def test_every_truncation_is_detected(tmp_path):
+@pytest.mark.parametrize("batch", [1, 64])
+def test_every_truncation_is_detected(tmp_path, batch):
     raw = open(write(tmp_path / "f", SMALL), "rb").read()
     boundaries = {o: i for i, o in enumerate(frame_offsets(SMALL))}
     cut = tmp_path / "cut"
@@ -202,7 +204,7 @@ def test_every_truncation_is_detected(tmp_path):
         got = []
         with pytest.raises(DataLossError):
             with RecordReader(str(cut), block_size=64) as r:
-                while chunk := r.read_batch(1):
+                while chunk := r.read_batch(batch):
                     got.extend(chunk)
         assert got == SMALL[:len(got)]
 
@@ -224,8 +226,9 @@ def test_truncated_or_garbled_compressed_file_is_data_loss(tmp_path, compression
 
 
 @given(records=st.lists(st.binary(min_size=1, max_size=200), min_size=1, max_size=12),
-       data=st.data())
-def test_skip_mode_resyncs_and_loses_only_the_damaged_record(tmp_path_factory, records, data):
+       data=st.data(), batch=st.sampled_from([1, 3, 50]))
+def test_skip_mode_resyncs_and_loses_only_the_damaged_record(tmp_path_factory, records, data,
+                                                             batch):
     path = write(tmp_path_factory.mktemp("skip") / "f", records)
     raw = bytearray(open(path, "rb").read())
     victim = data.draw(st.integers(0, len(records) - 1))
@@ -236,8 +239,8 @@ def test_skip_mode_resyncs_and_loses_only_the_damaged_record(tmp_path_factory, r
     for i in range(lo, hi):
         raw[i] ^= 0xA5
     open(path, "wb").write(raw)
-    with RecordReader(path, skip_corrupt=True, block_size=64) as r:
-        got = list(r.records(3))
+    with RecordReader(path, skip_corrupt=True, block_size=data.draw(st.sampled_from([64, 4096]))) as r:
+        got = list(r.records(batch))
         assert got == records[:victim] + records[victim + 1:]
         assert r.skipped_records == 1
         assert r.corruptions[0].offset == start
