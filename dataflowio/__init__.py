@@ -4,6 +4,7 @@
 """
 
 from dataflowio import dtypes, errors
+from dataflowio import data  # noqa: F401  (the Dataset algebra)
 from dataflowio.dtypes import (  # noqa: F401
     DType,
     as_dtype,

@@ -1,0 +1,165 @@
+"""Helpers shared by the ops that call user functions or hold values: calling with tf.data's
+argument unpacking, arity checks at construction, exception notes, and normalizing outputs.
+
+>>> call_fn(lambda x, y: x + y, (1, 2))
+3
+>>> normalize_element([1, 2.5, "a"])
+(np.int32(1), np.float32(2.5), b'a')
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any, Callable
+
+import numpy as np
+
+from dataflowio import dtypes
+from dataflowio.data import structure
+from dataflowio.errors import InvalidArgumentError
+
+
+class ArityError(InvalidArgumentError, TypeError):
+    """A user function takes the wrong number of arguments (both InvalidArgumentError and TypeError)."""
+
+
+def call_fn(fn: Callable[..., Any], element: Any) -> Any:
+    """Calls `fn` as tf.data does: a plain tuple is unpacked into positional arguments."""
+    if type(element) is tuple:
+        return fn(*element)
+    return fn(element)
+
+
+def fn_name(fn: Any) -> str:
+    """A short printable name for a user function (`<lambda>`, `parse`, `Foo.__call__`)."""
+    return getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) or type(fn).__name__
+
+
+def num_args_for(spec: Any) -> int:
+    """How many positional arguments tf.data passes for elements of this (nested) spec."""
+    return len(spec) if type(spec) is tuple else 1
+
+
+def check_arity(fn: Callable[..., Any], nargs: int, where: str) -> None:
+    """Raises `ArityError` when `fn` cannot be called with `nargs` positional arguments."""
+    if not callable(fn):
+        raise TypeError(f"{where}: expected a callable, got {type(fn).__name__}: {fn!r:.60}.")
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return  # builtins and C functions: nothing to check
+    params = list(sig.parameters.values())
+    if any(p.kind is p.VAR_POSITIONAL for p in params):
+        required = sum(1 for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+                       and p.default is p.empty)
+        if required <= nargs:
+            return
+        maximum = None
+    else:
+        positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        required = sum(1 for p in positional if p.default is p.empty)
+        maximum = len(positional)
+        kw_required = [p.name for p in params if p.kind is p.KEYWORD_ONLY and p.default is p.empty]
+        if required <= nargs <= maximum and not kw_required:
+            return
+    takes = f"{required}" if maximum == required else (
+        f"at least {required}" if maximum is None else f"{required} to {maximum}")
+    raise ArityError(
+        f"{where}: the function {fn_name(fn)} takes {takes} positional argument(s) but each element "
+        f"gives {nargs}.\n  hint: tuple elements are passed as separate arguments "
+        "(lambda x, y: ...); dicts and single tensors as one argument.")
+
+
+def add_note(exc: BaseException, note: str) -> None:
+    """Adds `note` to `exc` once (an error crossing several stages keeps every stage's note)."""
+    notes = getattr(exc, "__notes__", ())
+    if note not in notes:
+        exc.add_note(note)
+
+
+_SCALAR_TYPES = (np.generic, bytes)
+
+
+def normalize_leaf(v: Any) -> Any:
+    """One output leaf as elements hold it: NumPy arrays/scalars, `bytes`; literals get TF dtypes."""
+    t = type(v)
+    if t is np.ndarray:
+        if v.ndim == 0:
+            return structure.to_element_leaf(v)
+        if v.dtype.kind in ("U", "S"):
+            return dtypes.convert_to_numpy(v)
+        return v
+    if isinstance(v, _SCALAR_TYPES):
+        if isinstance(v, np.str_ | np.bytes_):
+            return bytes(dtypes.convert_to_numpy(v).item())
+        return v
+    if isinstance(v, str):
+        return v.encode("utf-8")
+    if hasattr(v, "__array__") and not isinstance(v, (list, tuple)):
+        return normalize_leaf(np.asarray(v))
+    return structure.to_element_leaf(dtypes.convert_to_numpy(v))
+
+
+def normalize_element(x: Any) -> Any:
+    """A user function's output as an element: a top-level list becomes a tuple, leaves NumPy."""
+    if type(x) is list:
+        x = tuple(x)
+    if not structure.is_structure(x):
+        return normalize_leaf(x)
+    return structure.map_structure(normalize_leaf, x)
+
+
+def is_graph_tensor(v: Any) -> bool:
+    """True for graph `Tensor`s (duck-typed: they carry `.graph` and `.op`)."""
+    return hasattr(v, "graph") and hasattr(v, "op") and not isinstance(v, np.ndarray)
+
+
+def resolve_tensors(value: Any, ctx: Any) -> Any:
+    """Replaces graph Tensors in `value` by their concrete values from `ctx.resources`."""
+    leaves = structure.flatten(value)
+    if not any(is_graph_tensor(v) for v in leaves):
+        return value
+    table = ctx.resources.get("tensor_values") or {}
+    out = []
+    for v in leaves:
+        if is_graph_tensor(v):
+            if v not in table:
+                raise InvalidArgumentError(
+                    f"dataset source: graph tensor {getattr(v, 'name', v)!r} has no value; "
+                    "expected it in the iterator's feed (make_initializable_iterator + feed_dict).")
+            v = table[v]
+        out.append(v)
+    return structure.pack_as(value, out)
+
+
+def spec_of_leaf(v: Any) -> Any:
+    """The TensorSpec of one leaf (a concrete value, or a graph Tensor's static shape/dtype)."""
+    from dataflowio.tensor_shape import TensorShape, TensorSpec
+
+    if is_graph_tensor(v):
+        shape = getattr(v, "shape", None)
+        return TensorSpec(TensorShape(None) if shape is None else _dims(shape), v.dtype)
+    if type(v).__name__ == "SparseTensorValue":
+        from dataflowio.tensor_shape import SparseTensorSpec
+
+        return SparseTensorSpec([None] * len(np.shape(v.dense_shape)[0:1] and v.dense_shape),
+                                dtypes.as_dtype(np.asarray(v.values).dtype))
+    return TensorSpec.from_value(v)
+
+
+def _dims(shape: Any) -> Any:
+    from dataflowio.tensor_shape import TensorShape
+
+    if isinstance(shape, TensorShape):
+        return shape
+    rank = getattr(shape, "rank", 0)
+    if rank is None:
+        return TensorShape(None)
+    return TensorShape(list(shape))
+
+
+def spec_of_element(x: Any) -> Any:
+    """The nested TensorSpec of one element."""
+    if not structure.is_structure(x):
+        return spec_of_leaf(x)
+    return structure.map_structure(spec_of_leaf, x)

@@ -1,0 +1,97 @@
+"""`Dataset.batch`: stacks `batch_size` consecutive elements along a new axis 0.
+
+The iterator asks its input for `next_chunk(batch_size)` and returns the chunk's columns, so
+sources that slice arrays and vectorized maps never build single elements. Output arrays are
+owned copies, never views into the user's input.
+
+>>> from dataflowio.data.ops.range import Range
+>>> it = Batch(inputs=(Range(stop=5),), batch_size=2).open((Range(stop=5).open((), None),), None)
+>>> [b.tolist() for b in it]
+[[0, 1], [2, 3], [4]]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from dataflowio.data import structure
+from dataflowio.data.iterator import Chunk, DataIterator, State
+from dataflowio.data.ops._common import as_int
+from dataflowio.data.ops.map import check_parallelism
+from dataflowio.data.plan import INFINITE, UNKNOWN, ExecContext, Node
+from dataflowio.errors import InvalidArgumentError
+from dataflowio.tensor_shape import TensorSpec
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class Batch(Node):
+    batch_size: int = 1
+    drop_remainder: bool = False
+    num_parallel_calls: int | None = None
+    deterministic: bool | None = None  # type: ignore[misc]
+
+    op_name = "batch"
+
+    def __post_init__(self) -> None:
+        n = as_int(self.batch_size, "batch", "batch_size")
+        if n < 1:
+            raise InvalidArgumentError(f"batch: `batch_size` must be >= 1, got {n}.")
+        check_parallelism(self.num_parallel_calls, "batch")
+
+    def where(self) -> str:
+        return f"batch(name={self.name!r}, batch_size={self.batch_size})" if self.name \
+            else f"batch(batch_size={self.batch_size})"
+
+    def open(self, inputs: tuple[DataIterator, ...], ctx: ExecContext) -> DataIterator:
+        return BatchIterator(inputs[0], int(self.batch_size), bool(self.drop_remainder), self.where())
+
+    def _element_spec(self) -> Any:
+        return batched_spec(self.inputs[0].element_spec(), self.batch_size if self.drop_remainder else None)
+
+    def _cardinality(self) -> int:
+        return batched_cardinality(self.inputs[0].cardinality(), int(self.batch_size), bool(self.drop_remainder))
+
+
+def batched_spec(spec: Any, dim: int | None) -> Any:
+    """`spec` with a leading batch dimension `dim` (None = unknown)."""
+    def leaf(s: Any) -> Any:
+        return TensorSpec(s.shape.__class__([dim]).concatenate(s.shape), s.dtype)
+
+    return structure.map_structure(leaf, spec) if structure.is_structure(spec) else leaf(spec)
+
+
+def batched_cardinality(n: int, size: int, drop: bool) -> int:
+    if n in (INFINITE, UNKNOWN):
+        return n
+    return n // size if drop else -(-n // size)
+
+
+def owned(columns: Any) -> Any:
+    """Columns whose arrays own their memory (views into inputs are copied)."""
+    def leaf(c: Any) -> Any:
+        if isinstance(c, np.ndarray) and not c.flags.owndata:
+            return c.copy()
+        return c
+
+    return structure.map_structure(leaf, columns) if structure.is_structure(columns) else leaf(columns)
+
+
+class BatchIterator(DataIterator):
+    def __init__(self, source: DataIterator, size: int, drop: bool, where: str) -> None:
+        super().__init__(source, name="batch")
+        self._size, self._drop, self._where = size, drop, where
+
+    def __next__(self) -> Any:
+        chunk = self.source.next_chunk(self._size)
+        if chunk.size < self._size and self._drop:
+            raise StopIteration
+        return owned(chunk.columns(where=self._where))
+
+    def get_state(self) -> State:
+        return {"source": self.source.get_state()}
+
+    def set_state(self, state: State) -> None:
+        self.source.set_state(state["source"])

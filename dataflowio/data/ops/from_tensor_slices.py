@@ -1,0 +1,189 @@
+"""`Dataset.from_tensor_slices`: one element per row (axis 0) of every component.
+
+The node holds the (nested) arrays and a `start:stop:step` window over their rows, so the optimizer
+can push `take` / `skip` / `shard` down as slicing. The iterator is random access: `next_chunk(n)`
+slices columns without per-element Python, and `gather(indices)` serves the index-level shuffle.
+
+>>> from dataflowio.data.plan import ExecContext
+>>> from dataflowio.data.options import Options
+>>> node = FromTensorSlices(value=(np.arange(4), np.array([b"a", b"b", b"c", b"d"], dtype=object)))
+>>> it = node.open((), ExecContext(Options()))
+>>> next(it)
+(np.int64(0), b'a')
+>>> it.next_chunk(2).columns()[0].tolist(), node.cardinality()
+([1, 2], 4)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from dataflowio.data import structure
+from dataflowio.data.iterator import Chunk, DataIterator, State
+from dataflowio.data.ops._fn import is_graph_tensor, resolve_tensors, spec_of_leaf
+from dataflowio.data.plan import ExecContext, Node
+from dataflowio.errors import InvalidArgumentError
+from dataflowio.tensor_shape import TensorSpec
+
+
+def slice_value(value: Any) -> Any:
+    """Normalizes a user value for slicing: leaves become NumPy arrays with TF's literal dtypes."""
+    from dataflowio import dtypes
+
+    def leaf(v: Any) -> Any:
+        if is_graph_tensor(v):
+            return v
+        return dtypes.convert_to_numpy(v)
+
+    if type(value) is list and value and all(structure.is_structure(v) for v in value):
+        value = value  # a list of structures is a value in tf.data too; let NumPy decide
+    return structure.map_structure(leaf, value) if structure.is_structure(value) else leaf(value)
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class FromTensorSlices(Node):
+    value: Any = None
+    start: int = 0
+    stop: int | None = None
+    step: int = 1
+
+    op_name = "from_tensor_slices"
+
+    def __post_init__(self) -> None:
+        leaves = structure.flatten(self.value)
+        if not leaves:
+            raise InvalidArgumentError("from_tensor_slices: the value has no components.")
+        dims = []
+        for path, v in structure.flatten_with_paths(self.value):
+            shape = _shape_of(v)
+            if shape is not None and len(shape) == 0:
+                raise InvalidArgumentError(
+                    f"from_tensor_slices: component {path or '0'} is a scalar; expected every "
+                    "component to have at least one dimension to slice along.")
+            if shape is not None and shape[0] is not None:
+                dims.append((path or "0", shape[0]))
+        if len({d for _, d in dims}) > 1:
+            raise InvalidArgumentError(
+                "from_tensor_slices: all components must have the same size in dimension 0; got "
+                + ", ".join(f"{p}: {d}" for p, d in dims) + ".")
+        if self.step == 0:
+            raise InvalidArgumentError("from_tensor_slices: `step` must be nonzero.")
+
+    def rows(self) -> int | None:
+        """Rows of the underlying value (None while a graph tensor's size is unknown)."""
+        for v in structure.flatten(self.value):
+            shape = _shape_of(v)
+            if shape is not None and shape[0] is not None:
+                return shape[0]
+        return None
+
+    def window(self, rows: int) -> range:
+        return range(rows)[self.start:self.stop:self.step]
+
+    def open(self, inputs: tuple[DataIterator, ...], ctx: ExecContext) -> DataIterator:
+        value = resolve_tensors(self.value, ctx)
+        return SlicesIterator(value, self.start, self.stop, self.step)
+
+    def _element_spec(self) -> Any:
+        def leaf(v: Any) -> Any:
+            s = spec_of_leaf(v)
+            return TensorSpec(s.shape[1:], s.dtype)
+
+        return structure.map_structure(leaf, self.value) if structure.is_structure(self.value) \
+            else leaf(self.value)
+
+    def _cardinality(self) -> int:
+        from dataflowio.data.plan import UNKNOWN
+
+        rows = self.rows()
+        return UNKNOWN if rows is None else len(self.window(rows))
+
+    def label(self) -> str:
+        specs = structure.flatten(self.element_spec())
+        desc = ", ".join(f"{s.dtype.name}{list(s.shape)}" for s in specs)
+        win = "" if (self.start, self.stop, self.step) == (0, None, 1) else \
+            f", rows=[{self.start}:{'' if self.stop is None else self.stop}:{self.step}]"
+        n = self.rows()
+        return f"{self.op_name}({'name=' + repr(self.name) + ', ' if self.name else ''}{n} x ({desc}){win})"
+
+
+def _shape_of(v: Any) -> tuple | None:
+    if is_graph_tensor(v):
+        shape = getattr(v, "shape", None)
+        if shape is None or getattr(shape, "rank", 0) is None:
+            return None
+        return tuple(shape)
+    return np.shape(v)
+
+
+class SlicesIterator(DataIterator):
+    """Rows `window[pos:]` of `value`; random access over the window."""
+
+    def __init__(self, value: Any, start: int, stop: int | None, step: int) -> None:
+        super().__init__(name="from_tensor_slices")
+        self._value = value
+        self._flat = [np.asarray(v) if not isinstance(v, np.ndarray) else v
+                      for v in structure.flatten(value)]
+        rows = len(self._flat[0])
+        for v in self._flat:
+            if len(v) != rows:
+                raise InvalidArgumentError(
+                    f"from_tensor_slices: fed components differ in dimension 0 ({rows} vs {len(v)}).")
+        self._rows = range(rows)[start:stop:step]
+        self._contiguous = step == 1
+        self._offset = self._rows.start if len(self._rows) else 0
+        self._n = len(self._rows)
+        self._single = not structure.is_structure(value)
+        self._copy = [v.ndim > 1 for v in self._flat]
+        self._pos = 0
+
+    def _element(self, r: int) -> Any:
+        leaves = []
+        for v, cp in zip(self._flat, self._copy):
+            x = v[r]
+            leaves.append(x.copy() if cp else (bytes(x) if isinstance(x, np.bytes_) else x))
+        if self._single:
+            return leaves[0]
+        return structure.pack_as(self._value, leaves)
+
+    def __next__(self) -> Any:
+        if self._pos >= self._n:
+            raise StopIteration
+        r = self._rows[self._pos]
+        self._pos += 1
+        return self._element(r)
+
+    def next_chunk(self, n: int) -> Chunk:
+        k = min(n, self._n - self._pos)
+        if k <= 0:
+            raise StopIteration
+        if self._contiguous:
+            a = self._offset + self._pos
+            cols = [v[a:a + k] for v in self._flat]  # views: batch copies before handing out
+        else:
+            idx = np.asarray(self._rows[self._pos:self._pos + k])
+            cols = [v[idx] for v in self._flat]
+        self._pos += k
+        return Chunk.from_columns(cols[0] if self._single else structure.pack_as(self._value, cols), k)
+
+    # Random access (used by the index-level shuffle): positions index the window.
+    def random_access_length(self) -> int:
+        return self._n
+
+    def gather(self, positions: np.ndarray) -> Chunk:
+        idx = np.asarray(positions, dtype=np.int64)
+        if not self._contiguous:
+            idx = self._rows.start + idx * self._rows.step
+        else:
+            idx = idx + self._offset
+        cols = [v[idx] for v in self._flat]
+        return Chunk.from_columns(cols[0] if self._single else structure.pack_as(self._value, cols), len(idx))
+
+    def get_state(self) -> State:
+        return {"pos": self._pos}
+
+    def set_state(self, state: State) -> None:
+        self._pos = int(state["pos"])

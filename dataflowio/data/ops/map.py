@@ -1,0 +1,214 @@
+"""`Dataset.map`: applies a user function to every element.
+
+Tuple elements are unpacked into positional arguments (tf.data's rule). With `vectorized=True`
+the function is applied once to a whole chunk's columns (leading axis = elements) and must give
+the same result as per element; `batch` then never touches single elements. An exception from
+the function reaches the caller as itself, with a note naming the map and the element index.
+
+>>> from dataflowio.data.ops.range import Range
+>>> from dataflowio.data.plan import ExecContext
+>>> from dataflowio.data.options import Options
+>>> node = Map(inputs=(Range(stop=3),), fn=lambda x: x * 10)
+>>> it = node.open((Range(stop=3).open((), None),), ExecContext(Options()))
+>>> [int(v) for v in it]
+[0, 10, 20]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+
+from dataflowio.data import structure
+from dataflowio.data.iterator import Chunk, DataIterator, State
+from dataflowio.data.ops._fn import (
+    add_note,
+    call_fn,
+    fn_name,
+    normalize_element,
+    spec_of_element,
+)
+from dataflowio.data.plan import ExecContext, Node
+from dataflowio.errors import InvalidArgumentError
+
+
+def check_parallelism(value: Any, where: str) -> None:
+    """`num_parallel_calls` must be None, AUTOTUNE (-1) or a positive integer."""
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or (value < 1 and value != -1):
+        raise InvalidArgumentError(
+            f"{where}: `num_parallel_calls` must be None, AUTOTUNE (-1) or >= 1, got {value!r}.")
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class Map(Node):
+    fn: Callable[..., Any] = None  # type: ignore[assignment]
+    num_parallel_calls: int | None = None
+    deterministic: bool | None = None  # type: ignore[misc]
+    vectorized: bool = False
+    stateless: bool | None = None
+
+    op_name = "map"
+    stateful_fn = True
+    preserves_cardinality = True
+
+    def __post_init__(self) -> None:
+        check_parallelism(self.num_parallel_calls, "map")
+
+    def where(self) -> str:
+        return f"Dataset.map({fn_name(self.fn)})" if not self.name else f"Dataset.map(name={self.name!r})"
+
+    def open(self, inputs: tuple[DataIterator, ...], ctx: ExecContext) -> DataIterator:
+        return MapIterator(inputs[0], self.fn, self.vectorized, self.where(),
+                           random_access=self.stateless is True)
+
+    def _element_spec(self) -> Any:
+        return infer_spec(self.fn, self.inputs[0], self.vectorized)
+
+
+def infer_spec(fn: Callable[..., Any], input_node: Node, vectorized: bool = False) -> Any:
+    """The spec of `fn`'s output: traced on graph placeholders when possible, else from the input's
+    first element (peek), else from zeros shaped like the input spec."""
+    in_spec = input_node.element_spec()
+    traced = trace_spec(fn, in_spec)
+    if traced is not None:
+        return traced
+    first = peek(input_node)
+    if first is not _NOTHING:
+        if vectorized:
+            first = structure.map_structure(lambda v: np.asarray(v)[None], first) \
+                if structure.is_structure(first) else np.asarray(first)[None]
+            out = normalize_element(call_fn(fn, first))
+            spec = spec_of_element(out)
+            return structure.map_structure(_drop_leading, spec) if structure.is_structure(spec) \
+                else _drop_leading(spec)
+        return spec_of_element(normalize_element(call_fn(fn, first)))
+    dummy = zeros_like_spec(in_spec)
+    return spec_of_element(normalize_element(call_fn(fn, dummy)))
+
+
+def _drop_leading(spec: Any) -> Any:
+    from dataflowio.tensor_shape import TensorSpec
+
+    return TensorSpec(spec.shape[1:], spec.dtype)
+
+
+_NOTHING = object()
+
+
+def peek(node: Node) -> Any:
+    """The first element of `node`'s (unoptimized) plan, or `_NOTHING` when it is empty."""
+    from dataflowio.data import execute
+    from dataflowio.data.options import Options
+
+    ctx = ExecContext(Options())
+    it = execute.lower(node, ctx)
+    try:
+        return next(it)
+    except StopIteration:
+        return _NOTHING
+    finally:
+        it.close()
+        ctx.close()
+
+
+def trace_spec(fn: Callable[..., Any], in_spec: Any) -> Any:
+    """`fn` traced on graph placeholders in a scratch graph, or None when that is not possible."""
+    try:
+        from dataflowio import graph as g
+        from dataflowio.tensor_shape import TensorShape, TensorSpec
+
+        make_graph, placeholder = getattr(g, "Graph"), getattr(g, "placeholder")
+    except (ImportError, AttributeError):
+        return None
+    try:
+        with make_graph().as_default():
+            args = structure.map_structure(lambda s: placeholder(s.dtype, s.shape), in_spec) \
+                if structure.is_structure(in_spec) else placeholder(in_spec.dtype, in_spec.shape)
+            out = call_fn(fn, args)
+            if type(out) is list:
+                out = tuple(out)
+
+            def leaf(t: Any) -> Any:
+                if hasattr(t, "graph") and hasattr(t, "op"):
+                    shape = t.shape
+                    rank = getattr(shape, "rank", len(shape) if shape is not None else None)
+                    return TensorSpec(TensorShape(None) if rank is None else list(shape), t.dtype)
+                return spec_of_element(normalize_element(t))
+
+            return structure.map_structure(leaf, out) if structure.is_structure(out) else leaf(out)
+    except Exception:  # noqa: BLE001 - any failure means: fall back to running fn on real data
+        return None
+
+
+def zeros_like_spec(spec: Any) -> Any:
+    """A value matching `spec` (unknown dims as 1, strings as b"") to call a function on."""
+    def leaf(s: Any) -> Any:
+        shape = tuple(1 if d is None else d for d in (s.shape if s.shape.rank is not None else ()))
+        if s.dtype.name == "string":
+            arr = np.full(shape, b"", dtype=object)
+        else:
+            arr = np.zeros(shape, dtype=s.dtype.np)
+        return structure.to_element_leaf(arr)
+
+    return structure.map_structure(leaf, spec) if structure.is_structure(spec) else leaf(spec)
+
+
+class MapIterator(DataIterator):
+    def __init__(self, source: DataIterator, fn: Callable[..., Any], vectorized: bool, where: str,
+                 random_access: bool = False) -> None:
+        super().__init__(source, name="map")
+        self._fn, self._vectorized, self._where = fn, vectorized, where
+        self._index = 0
+        if random_access and hasattr(source, "gather"):
+            self.random_access_length = source.random_access_length  # type: ignore[method-assign]
+            self.gather = self._gather  # type: ignore[method-assign]
+
+    def _apply(self, element: Any) -> Any:
+        try:
+            return normalize_element(call_fn(self._fn, element))
+        except StopIteration as e:  # would silently end the iteration otherwise
+            raise InvalidArgumentError(f"{self._where} at element {self._index}: the function "
+                                       "raised StopIteration.") from e
+        except Exception as e:
+            add_note(e, f"in {self._where} at element {self._index}")
+            raise
+
+    def __next__(self) -> Any:
+        element = next(self.source)
+        out = self._apply(element)
+        self._index += 1
+        return out
+
+    def _apply_chunk(self, chunk: Chunk) -> Chunk:
+        if self._vectorized:
+            try:
+                cols = normalize_element(call_fn(self._fn, chunk.columns(where=self._where)))
+            except Exception as e:
+                add_note(e, f"in {self._where} (vectorized) at elements {self._index}..{self._index + chunk.size - 1}")
+                raise
+            return Chunk.from_columns(cols, chunk.size)
+        out = []
+        for el in chunk.elements():
+            out.append(self._apply(el))
+            self._index += 1
+        self._index -= chunk.size
+        return Chunk.from_elements(out)
+
+    def next_chunk(self, n: int) -> Chunk:
+        chunk = self._apply_chunk(self.source.next_chunk(n))
+        self._index += chunk.size
+        return chunk
+
+    def _gather(self, positions: np.ndarray) -> Chunk:
+        return self._apply_chunk(self.source.gather(positions))  # type: ignore[attr-defined]
+
+    def get_state(self) -> State:
+        return {"index": self._index, "source": self.source.get_state()}
+
+    def set_state(self, state: State) -> None:
+        self._index = int(state["index"])
+        self.source.set_state(state["source"])
