@@ -1,0 +1,143 @@
+"""Runs workloads through several engines, alternating rounds, each engine in its own process.
+
+Our engine's process never imports TensorFlow, so its peak RSS is ours alone (TensorFlow's import
+is ~500 MB); the `tfrecord` package gets a third process (it cannot share one with TensorFlow).
+Rounds alternate — ours, tf.data, ours, tf.data, ... — so machine noise hits both alike, and
+each engine's result is the median of its rounds.
+
+>>> engines_for("W7", available={"dataflowio", "tf"})
+['dataflowio', 'dataflowio-noopt']
+>>> engines_for("W1", available={"dataflowio", "tf", "tfrecord"})
+['dataflowio', 'tf', 'tfrecord']
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, Callable
+
+from benchmarks import inputs
+
+REPO = Path(__file__).resolve().parents[1]
+PEERS = {"W7": "dataflowio-noopt"}  # the main peer per workload; tf.data elsewhere
+SECOND_PEERS = {"W1": "tfrecord", "W2": "tfrecord"}
+
+
+def available_engines() -> set[str]:
+    """Returns the engines installed here (found without importing them)."""
+    found = {"dataflowio", "dataflowio-noopt"}
+    for engine, module in (("tf", "tensorflow"), ("tfrecord", "tfrecord")):
+        if importlib.util.find_spec(module) is not None:
+            found.add(engine)
+    return found
+
+
+def engines_for(workload: str, available: set[str]) -> list[str]:
+    """Returns the engines a workload runs on, ours first, in alternation order."""
+    peer = PEERS.get(workload, "tf")
+    out = ["dataflowio"]
+    if peer in available or peer == "dataflowio-noopt":
+        out.append(peer)
+    second = SECOND_PEERS.get(workload)
+    if second and second in available:
+        out.append(second)
+    return out
+
+
+class EngineProcess:
+    """A `benchmarks.worker` subprocess for one engine; `ask` sends a request and waits."""
+
+    def __init__(self, engine: str) -> None:
+        self.engine = engine
+        self._log = tempfile.TemporaryFile(mode="w+")
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+                   TF_CPP_MIN_LOG_LEVEL="3", PYTHONUNBUFFERED="1")
+        self._proc = subprocess.Popen([sys.executable, "-m", "benchmarks.worker", engine], cwd=REPO, env=env,
+                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log, text=True)
+        self.ready = self._read()
+
+    def _read(self) -> dict[str, Any]:
+        assert self._proc.stdout is not None
+        for line in self._proc.stdout:
+            if line.startswith("@@ "):
+                return json.loads(line[3:])
+        self._log.seek(0)
+        tail = self._log.read()[-2000:]
+        return {"error": f"{self.engine} worker exited (code {self._proc.wait()})", "traceback": tail}
+
+    def ask(self, **req: Any) -> dict[str, Any]:
+        if self._proc.poll() is not None:
+            return {"error": f"{self.engine} worker is not running"}
+        assert self._proc.stdin is not None
+        self._proc.stdin.write(json.dumps(req) + "\n")
+        self._proc.stdin.flush()
+        return self._read()
+
+    def close(self) -> None:
+        if self._proc.poll() is None:
+            try:
+                self.ask(cmd="quit")
+                self._proc.wait(timeout=30)
+            except (OSError, subprocess.TimeoutExpired):
+                self._proc.kill()
+                self._proc.wait()
+        self._log.close()
+
+
+def _median(values: list[float]) -> float | None:
+    return statistics.median(values) if values else None
+
+
+def run_workload(workload: str, rounds: int, tiny: bool, root: str | None, engines: list[str],
+                 pool: dict[str, EngineProcess] | None = None, warmup: int = 1,
+                 log: Callable[[str], None] = lambda s: None) -> dict[str, dict[str, Any]]:
+    """Returns per-engine measurements of one workload: rounds, median items/s, peak RSS, errors.
+
+    `pool` reuses engine processes across workloads (peak RSS is then reset per workload);
+    without it each engine gets a fresh process for this workload alone.
+    """
+    inputs.ensure(workload, tiny, root)  # generate in this process, once, before anyone times
+    own = pool is None
+    procs = {} if own else pool
+    out: dict[str, dict[str, Any]] = {e: {"rounds": [], "error": None} for e in engines}
+    try:
+        for e in engines:
+            if e not in procs:
+                procs[e] = EngineProcess(e)
+            ready = procs[e].ready
+            reply = ready if "error" in ready else procs[e].ask(cmd="prepare", workload=workload, tiny=tiny,
+                                                                 root=root, warmup=warmup)
+            if "error" in reply:
+                out[e]["error"] = reply["error"]
+                out[e]["traceback"] = reply.get("traceback", "")
+                log(f"{workload} {e}: {reply['error']}")
+        for r in range(rounds):
+            for e in engines:
+                if out[e]["error"]:
+                    continue
+                reply = procs[e].ask(cmd="round", workload=workload)
+                if "error" in reply:
+                    out[e]["error"], out[e]["traceback"] = reply["error"], reply.get("traceback", "")
+                    log(f"{workload} {e}: {reply['error']}")
+                    continue
+                out[e]["rounds"].append(reply["items_per_s"])
+                if "accuracy" in reply:
+                    out[e]["accuracy"] = reply["accuracy"]
+                out[e]["items"] = reply["items"]
+                log(f"{workload} round {r + 1}/{rounds} {e}: {reply['items_per_s'] or 0:,.0f} items/s")
+        for e in engines:
+            rss = procs[e].ask(cmd="rss") if e in procs else {}
+            out[e]["peak_rss_mb"] = rss.get("peak_rss_mb")
+            out[e]["items_per_s"] = _median([v for v in out[e]["rounds"] if v])
+    finally:
+        if own:
+            for p in procs.values():
+                p.close()
+    return out

@@ -1,0 +1,108 @@
+"""W1–W7 written with dataflowio: the same user code as `pipelines_tf.py`, with `dfio` for `tf`.
+
+Nothing here is tuned for the benchmark: the pipelines are the ones a TF1 user writes, and the
+speed must come from the engine (fast parse, vectorized map, map-and-batch fusion, index shuffle).
+Each `wN(inp)` returns a fresh iterable of NumPy batches; `w6(inp)` trains and returns its own
+timing. This module never imports TensorFlow.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Iterable
+
+import dataflowio as dfio
+
+for _sub in ("data", "io", "image", "train", "nn"):  # load the submodules the pipelines use; a
+    try:                                             # missing one fails only its workloads
+        __import__(f"dataflowio.{_sub}")
+    except ImportError:
+        pass
+
+AUTOTUNE = -1
+CSV_DEFAULTS = [[0.0]] * 8 + [[0]]
+
+
+def w1(inp: dict[str, Any]) -> Iterable:
+    features = {"image_raw": dfio.io.FixedLenFeature([], dfio.string), "label": dfio.io.FixedLenFeature([], dfio.int64)}
+    ds = dfio.data.TFRecordDataset(inp["path"])
+    ds = ds.map(lambda r: dfio.io.parse_single_example(r, features))
+    ds = ds.map(lambda d: (dfio.cast(dfio.io.decode_raw(d["image_raw"], dfio.uint8), dfio.float32) / 255.0, d["label"]))
+    return iter(ds.batch(128))
+
+
+def w2(inp: dict[str, Any]) -> Iterable:
+    features = {"image": dfio.io.FixedLenFeature([784], dfio.float32), "label": dfio.io.FixedLenFeature([], dfio.int64)}
+    ds = dfio.data.TFRecordDataset(inp["path"])
+    ds = ds.map(lambda r: dfio.io.parse_single_example(r, features))
+    return iter(ds.batch(128))
+
+
+def w3_dataset(inp: dict[str, Any], repeat: int | None = None) -> Any:
+    ds = dfio.data.Dataset.from_tensor_slices((inp["x"], inp["y"]))
+    ds = ds.map(lambda x, y: (dfio.cast(x, dfio.float32) / 255.0, y))
+    ds = ds.shuffle(10_000, seed=1)
+    if repeat is not None:
+        ds = ds.repeat(repeat)
+    return ds.batch(128).prefetch(AUTOTUNE)
+
+
+def w3(inp: dict[str, Any]) -> Iterable:
+    return iter(w3_dataset(inp))
+
+
+def w4(inp: dict[str, Any]) -> Iterable:
+    ds = dfio.data.TextLineDataset(inp["path"])
+    ds = ds.map(lambda line: tuple(dfio.io.decode_csv(line, record_defaults=CSV_DEFAULTS)))
+    return iter(ds.batch(256))
+
+
+def w5(inp: dict[str, Any]) -> Iterable:
+    def decode(b):
+        img = dfio.io.decode_jpeg(b, channels=3)
+        return dfio.cast(dfio.image.resize(img, [32, 32]), dfio.float32)
+
+    ds = dfio.data.Dataset.from_tensor_slices(inp["images"])
+    return iter(ds.map(decode, num_parallel_calls=AUTOTUNE).batch(32))
+
+
+def w6(inp: dict[str, Any]) -> dict[str, Any]:
+    """Trains softmax regression for one epoch from a one-shot iterator; returns steps, seconds, accuracy."""
+    with dfio.Graph().as_default():
+        ds = dfio.data.Dataset.from_tensor_slices((inp["x_train"], inp["y_train"])).batch(100)
+        x, y = ds.make_one_shot_iterator().get_next()
+        w = dfio.Variable(dfio.zeros([784, 10]))
+        b = dfio.Variable(dfio.zeros([10]))
+        logits = dfio.matmul(x, w) + b
+        loss = dfio.reduce_mean(dfio.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits))
+        train_op = dfio.train.GradientDescentOptimizer(0.5).minimize(loss)
+        xt = dfio.placeholder(dfio.float32, [None, 784])
+        yt = dfio.placeholder(dfio.int64, [None])
+        correct = dfio.equal(dfio.argmax(dfio.matmul(xt, w) + b, 1), yt)
+        accuracy = dfio.reduce_mean(dfio.cast(correct, dfio.float32))
+        with dfio.Session() as sess:
+            sess.run(dfio.global_variables_initializer())
+            sess.run(train_op)  # warm-up step (graph setup), not timed
+            steps, t0 = 1, time.perf_counter()
+            try:
+                while True:
+                    sess.run(train_op)
+                    steps += 1
+            except dfio.errors.OutOfRangeError:
+                pass
+            seconds = time.perf_counter() - t0
+            acc = float(sess.run(accuracy, {xt: inp["x_test"], yt: inp["y_test"]}))
+    return {"items": steps - 1, "seconds": seconds, "accuracy": acc}
+
+
+def w7(inp: dict[str, Any], optimize: bool = True) -> Iterable:
+    """W3 with `repeat(3)`; `optimize=False` sets `apply_default_optimizations=False` (the W7 peer)."""
+    ds = w3_dataset(inp, repeat=3)
+    if not optimize:
+        opts = dfio.data.Options()
+        opts.experimental_optimization.apply_default_optimizations = False
+        ds = ds.with_options(opts)
+    return iter(ds)
+
+
+PIPELINES = {"W1": w1, "W2": w2, "W3": w3, "W4": w4, "W5": w5, "W6": w6, "W7": w7}

@@ -1,0 +1,91 @@
+"""W1–W6 written with TensorFlow's tf.data (the peer), exactly as ../shared/BENCHMARKS.md states them.
+
+Each `wN(inp)` returns a fresh iterable of NumPy batches; `w6(inp)` trains and returns its own
+timing. Only `benchmarks.worker` imports this module, inside the TensorFlow subprocess.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any, Iterable
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+import tensorflow as tf  # noqa: E402
+
+AUTOTUNE = tf.data.AUTOTUNE
+CSV_DEFAULTS = [[0.0]] * 8 + [[0]]
+
+
+def w1(inp: dict[str, Any]) -> Iterable:
+    features = {"image_raw": tf.io.FixedLenFeature([], tf.string), "label": tf.io.FixedLenFeature([], tf.int64)}
+    ds = tf.data.TFRecordDataset(inp["path"])
+    ds = ds.map(lambda r: tf.io.parse_single_example(r, features))
+    ds = ds.map(lambda d: (tf.cast(tf.io.decode_raw(d["image_raw"], tf.uint8), tf.float32) / 255.0, d["label"]))
+    return ds.batch(128).as_numpy_iterator()
+
+
+def w2(inp: dict[str, Any]) -> Iterable:
+    features = {"image": tf.io.FixedLenFeature([784], tf.float32), "label": tf.io.FixedLenFeature([], tf.int64)}
+    ds = tf.data.TFRecordDataset(inp["path"])
+    ds = ds.map(lambda r: tf.io.parse_single_example(r, features))
+    return ds.batch(128).as_numpy_iterator()
+
+
+def w3_dataset(inp: dict[str, Any]) -> tf.data.Dataset:
+    ds = tf.data.Dataset.from_tensor_slices((inp["x"], inp["y"]))
+    ds = ds.map(lambda x, y: (tf.cast(x, tf.float32) / 255.0, y))
+    return ds.shuffle(10_000, seed=1).batch(128).prefetch(AUTOTUNE)
+
+
+def w3(inp: dict[str, Any]) -> Iterable:
+    return w3_dataset(inp).as_numpy_iterator()
+
+
+def w4(inp: dict[str, Any]) -> Iterable:
+    ds = tf.data.TextLineDataset(inp["path"])
+    ds = ds.map(lambda line: tuple(tf.io.decode_csv(line, record_defaults=CSV_DEFAULTS)))
+    return ds.batch(256).as_numpy_iterator()
+
+
+def w5(inp: dict[str, Any]) -> Iterable:
+    def decode(b):
+        img = tf.io.decode_jpeg(b, channels=3)
+        return tf.cast(tf.image.resize(img, [32, 32]), tf.float32)
+
+    ds = tf.data.Dataset.from_tensor_slices(inp["images"])
+    return ds.map(decode, num_parallel_calls=AUTOTUNE).batch(32).as_numpy_iterator()
+
+
+def w6(inp: dict[str, Any]) -> dict[str, Any]:
+    """Trains softmax regression for one epoch from a one-shot iterator; returns steps, seconds, accuracy."""
+    v1 = tf.compat.v1
+    with tf.Graph().as_default():
+        v1.set_random_seed(0)
+        ds = tf.data.Dataset.from_tensor_slices((inp["x_train"], inp["y_train"])).batch(100)
+        x, y = v1.data.make_one_shot_iterator(ds).get_next()
+        w = tf.Variable(tf.zeros([784, 10]))
+        b = tf.Variable(tf.zeros([10]))
+        logits = tf.matmul(x, w) + b
+        loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits))
+        train_op = v1.train.GradientDescentOptimizer(0.5).minimize(loss)
+        xt = v1.placeholder(tf.float32, [None, 784])
+        yt = v1.placeholder(tf.int64, [None])
+        correct = tf.equal(tf.argmax(tf.matmul(xt, w) + b, 1), yt)
+        accuracy = tf.reduce_mean(tf.cast(correct, tf.float32))
+        with v1.Session() as sess:
+            sess.run(v1.global_variables_initializer())
+            sess.run(train_op)  # warm-up step (graph setup), not timed
+            steps, t0 = 1, time.perf_counter()
+            try:
+                while True:
+                    sess.run(train_op)
+                    steps += 1
+            except tf.errors.OutOfRangeError:
+                pass
+            seconds = time.perf_counter() - t0
+            acc = float(sess.run(accuracy, {xt: inp["x_test"], yt: inp["y_test"]}))
+    return {"items": steps - 1, "seconds": seconds, "accuracy": acc}
+
+
+PIPELINES = {"W1": w1, "W2": w2, "W3": w3, "W4": w4, "W5": w5, "W6": w6}
