@@ -1,0 +1,299 @@
+"""`ThreadedStage`: worker threads pull chunks from an input, transform them, and a bounded
+buffer hands them to the consumer in input order (or completion order when not deterministic).
+
+This one engine runs `prefetch` (one worker, no transform), parallel `map` (a chunk of
+elements in, a chunk of results out), parallel `batch` (a chunk of `batch_size` elements in,
+one stacked batch out) and the process-pool map. Threads hand *chunks*, never single elements,
+to each other. Workers pull from the input one at a time (under a lock: iterators are not
+thread-safe) and record the input state before every chunk, so `get_state()` describes the
+last element the consumer received (see `ledger.py`), not how far the workers ran ahead.
+
+The buffer never holds more than `capacity` input elements: a worker reserves room before it
+pulls. An exception raised by the input or the transform is delivered in order, as the same
+object with a note naming the stage; iteration can continue past it (as `ignore_errors` needs).
+
+>>> from dataflowio.data.runtime.testing import ListIterator
+>>> st = ThreadedStage(ListIterator(list(range(10))), label="prefetch(2)", kind="prefetch",
+...                    capacity=2)
+>>> [int(next(st)) for _ in range(3)], st.get_state()["source"]
+([0, 1, 2], {'index': 3})
+>>> [int(x) for x in st.next_chunk(100).elements()]
+[3, 4, 5, 6, 7, 8, 9]
+>>> st.close()
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+import time
+import weakref
+from typing import Any, Callable
+
+from dataflowio.data.iterator import Chunk, DataIterator, State, concat_chunks
+from dataflowio.data.runtime import threads
+from dataflowio.data.runtime.autotune import AUTOTUNE, Tuner
+from dataflowio.data.runtime.ledger import Ledger, StateUnavailable
+from dataflowio.data.runtime.shared import Failed, Item, Shared, chunk_nbytes, worker_loop
+
+Transform = Callable[[Chunk, int], Chunk]  # (input chunk, absolute position) -> output chunk
+
+_TUNE_INTERVAL = 0.1
+
+
+class ThreadedStage(DataIterator):
+    """A pipeline stage run by background threads; see the module docstring.
+
+    Args:
+      source: the input iterator (only ever called from one worker at a time).
+      label: the stage's plan label, used in stats and error notes.
+      kind: "prefetch", "map", "batch", ... (thread names are `dataflowio-<kind>-<name>`).
+      transform: `(chunk, position) -> chunk`, or None to pass chunks through.
+      workers: worker threads, or AUTOTUNE.
+      capacity: buffered input elements at most, or AUTOTUNE.
+      deterministic: hand chunks out in input order (else in completion order).
+      chunk_size: fixed input elements per chunk (parallel batch), or None to adapt.
+      one_to_one: the transform makes one output element per input element.
+    """
+
+    def __init__(self, source: DataIterator, *, label: str, kind: str, transform: Transform | None = None,
+                 workers: int = 1, capacity: int = 1, deterministic: bool = True,
+                 chunk_size: int | None = None, one_to_one: bool = True, ctx: Any = None,
+                 name: str = "") -> None:
+        super().__init__(source, name=name or label)
+        options = getattr(ctx, "options", None)
+        from dataflowio.data.runtime import autotune as at
+
+        self.label = label
+        self._kind = kind
+        tune_workers, tune_buffer = workers == AUTOTUNE, capacity == AUTOTUNE
+        max_w = at.max_workers(options) if tune_workers else max(1, workers)
+        w0 = min(at.cpu_count(), max_w) if tune_workers else max(1, workers)
+        k0 = chunk_size or 1
+        cap0 = (max(2 * w0 * k0, k0) if capacity == AUTOTUNE else max(int(capacity), k0 if chunk_size else 1))
+        self._tuner = None
+        if tune_workers or tune_buffer:
+            budget = at.ram_budget(options)
+            self._tuner = Tuner(workers=w0, max_workers=max_w, capacity=cap0,
+                                max_capacity=max(cap0, 1 << 16), tune_workers=tune_workers,
+                                tune_buffer=tune_buffer, element_bytes=1, ram_budget=budget)
+        sh = self._shared = Shared(source, transform=transform, workers=w0, max_workers=max_w,
+                                   capacity=cap0, deterministic=deterministic, chunk_size=chunk_size,
+                                   one_to_one=one_to_one, label=label)
+        sh.autotuned = bool(self._tuner)
+        sh.fixed_capacity = capacity != AUTOTUNE
+        self._ledger = Ledger(position=0, skip=[], start_state=None)
+        self._cursor: _Cursor | None = None
+        self._started = False
+        self._last_tune = time.perf_counter()
+        self._tune_base = (0, 0.0, 0.0)
+        self._suffix = f"{name or kind}-{threads.unique_suffix()}"
+        self._finalizer = weakref.finalize(self, sh.shutdown, 1.0)
+        threads.register_stoppable(sh)
+
+    # ---- consumer side -------------------------------------------------------------------------
+
+    def _start(self) -> None:
+        sh = self._shared
+        if sh.last_state is None:
+            sh.last_state = _safe_state(sh.source)
+        self._ledger.set_start_state(sh.last_state)
+        sh.stop.clear()
+        self._started = True
+        for i in range(sh.max_workers):
+            sh.threads.append(threads.start_thread(functools.partial(worker_loop, sh, i),
+                                                   kind=self._kind, stage=f"{self._suffix}-{i}"))
+
+    def _take(self) -> _Cursor:
+        """The next item from the buffer (blocking); StopIteration at the end."""
+        if self._closed:
+            raise StopIteration
+        if not self._started:
+            self._start()
+        sh = self._shared
+        with sh.cond:
+            item = sh.pop_ready()
+            if item is None:
+                t0 = time.perf_counter()
+                while item is None:
+                    if sh.finished():
+                        sh.stats.wait += time.perf_counter() - t0
+                        raise StopIteration
+                    sh.cond.wait(0.5)
+                    item = sh.pop_ready()
+                sh.stats.wait += time.perf_counter() - t0
+                sh.stats.empty_takes += 1
+            sh.reserved -= item.in_size
+            sh.stats.fill_sum += sh.reserved + item.in_size
+            sh.stats.takes += 1
+            sh.cond.notify_all()
+        self._ledger.pulled(item.seq, item.before, item.after, item.offset, item.in_size)
+        if self._tuner is not None and time.perf_counter() - self._last_tune > _TUNE_INTERVAL:
+            self._tune()
+        return _Cursor(item, self._ledger)
+
+    def _tune(self) -> None:
+        sh, now = self._shared, time.perf_counter()
+        taken, wait, busy = sh.stats.elements_in, sh.stats.wait, sh.stats.busy + sh.stats.input_time
+        b_taken, b_wait, b_busy = self._tune_base
+        tuner = self._tuner
+        assert tuner is not None
+        tuner.element_bytes = max(1, int(sh.stats.bytes_per_element))
+        workers, capacity = tuner.observe(elapsed=now - self._last_tune, taken=taken - b_taken,
+                                          consumer_wait=wait - b_wait, busy=busy - b_busy)
+        with sh.cond:
+            sh.active = workers
+            sh.capacity = max(capacity, sh.chunk_size or 1)
+            sh.cond.notify_all()
+        self._last_tune, self._tune_base = now, (taken, wait, busy)
+
+    def _finish_cursor(self) -> None:
+        if self._cursor is not None:
+            self._cursor.commit()
+            self._cursor = None
+
+    def __next__(self) -> Any:
+        while True:
+            cur = self._cursor
+            if cur is not None and cur.pos < cur.n:
+                return cur.next_element()
+            self._finish_cursor()
+            self._cursor = self._take()
+            self._shared.stats.note_out(self._cursor)
+
+    def next_chunk(self, n: int) -> Chunk:
+        self._shared.size_hint = n
+        parts: list[Chunk] = []
+        got = 0
+        while got < n:
+            cur = self._cursor
+            if cur is None or cur.pos >= cur.n:
+                self._finish_cursor()
+                try:
+                    self._cursor = cur = self._take()
+                except StopIteration:
+                    break
+                self._shared.stats.note_out(cur)
+            if cur.failed_at(cur.pos):
+                if parts:
+                    break
+                cur.next_element()  # raises the stored error
+            part = cur.take_chunk(n - got)
+            parts.append(part)
+            got += part.size
+        if not parts:
+            raise StopIteration
+        return concat_chunks(parts)
+
+    # ---- state ---------------------------------------------------------------------------------
+
+    def get_state(self) -> State:
+        if self._cursor is not None:
+            self._cursor.commit()
+        if not self._started:
+            self._ledger.set_start_state(_safe_state(self._shared.source))
+        return self._ledger.state()
+
+    def set_state(self, state: State) -> None:
+        sh = self._shared
+        sh.halt()
+        self._started = False
+        self._cursor = None
+        sh.source.set_state(state["source"])
+        sh.reset(state["source"])
+        position = int(state.get("position", 0))
+        self._ledger = Ledger(position=position, skip=state.get("skip", []), start_state=state["source"])
+        sh.position = position
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._shared.shutdown(0.2)
+        super().close()  # closing the input unblocks workers waiting on an upstream stage
+        self._shared.join(2.0)
+        self._closed = True
+
+    # ---- stats ---------------------------------------------------------------------------------
+
+    def stage_stats(self) -> dict[str, Any]:
+        """This stage's counters (see `runtime.stats`)."""
+        return self._shared.stats.as_dict(self._shared)
+
+
+class _Cursor:
+    """The consumer's position inside the item it is reading."""
+
+    __slots__ = ("item", "ledger", "pos", "n", "_elements", "_chunk", "_offsets", "_fails", "_committed")
+
+    def __init__(self, item: Item, ledger: Ledger) -> None:
+        self.item, self.ledger = item, ledger
+        if item.error is not None:
+            self._chunk, self._offsets = Chunk.from_elements([Failed(item.error)]), None
+        else:
+            self._chunk, self._offsets = item.chunk, None
+            skips = ledger.skip_ranges(item.offset, item.in_size) if item.one_to_one else []
+            if skips:
+                keep = [i for i in range(item.in_size) if not any(a <= i < b for a, b in skips)]
+                els = self._chunk.elements()
+                self._chunk = Chunk.from_elements([els[i] for i in keep])
+                self._offsets = keep
+        self._fails = item.fails
+        self.n = self._chunk.size
+        self.pos = 0
+        self._elements: list[Any] | None = None
+        self._committed = 0
+
+    def failed_at(self, pos: int) -> bool:
+        return bool(self._fails or self.item.error is not None) and \
+            isinstance(self._element_list()[pos], Failed)
+
+    def _element_list(self) -> list[Any]:
+        if self._elements is None:
+            self._elements = self._chunk.elements()
+        return self._elements
+
+    def next_element(self) -> Any:
+        e = self._element_list()[self.pos]
+        self.pos += 1
+        if (self._fails or self.item.error is not None) and isinstance(e, Failed):
+            self.commit()
+            raise e.error
+        return e
+
+    def take_chunk(self, m: int) -> Chunk:
+        """Up to `m` elements from the cursor as a chunk, stopping before a failed element."""
+        end = min(self.n, self.pos + m)
+        if self._fails:
+            els = self._element_list()
+            stop = next((i for i in range(self.pos, end) if isinstance(els[i], Failed)), end)
+            end = stop
+        if self.pos == 0 and end == self.n:
+            out = self._chunk
+        elif self._elements is not None or not self._chunk.has_columns:
+            out = Chunk.from_elements(self._element_list()[self.pos:end])
+        else:
+            out = self._chunk.split(end)[0].split(self.pos)[1]
+        self.pos = end
+        return out
+
+    def commit(self) -> None:
+        """Marks what the consumer has read so far as received in the ledger."""
+        if self.pos <= self._committed:
+            return
+        it = self.item
+        if not it.one_to_one or it.error is not None:
+            if self.pos >= self.n:
+                self.ledger.received(it.offset, it.offset + it.in_size)
+        elif self._offsets is None:
+            self.ledger.received(it.offset + self._committed, it.offset + self.pos)
+        else:
+            for j in self._offsets[self._committed:self.pos]:
+                self.ledger.received(it.offset + j, it.offset + j + 1)
+        self._committed = self.pos
+
+
+def _safe_state(source: DataIterator) -> Any:
+    try:
+        return source.get_state()
+    except Exception as e:  # noqa: BLE001 - reported by save(), not while iterating
+        return StateUnavailable(e)
