@@ -1,0 +1,81 @@
+"""Where our time goes: `python -m benchmarks.profile W1 [--tiny] [--top 25] [--sort tottime]`.
+
+Runs one workload through dataflowio once under cProfile, then prints the hottest functions and
+the iterator's per-stage statistics (`it.stats()`), plus items/s without the profiler for scale.
+Never imports TensorFlow.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import pstats
+import sys
+import time
+from typing import Any
+
+from benchmarks import inputs
+from benchmarks.measure import batch_rows
+
+
+def _drain(it: Any) -> int:
+    n = 0
+    for batch in it:
+        n += batch_rows(batch)
+    return n
+
+
+def profile_workload(workload: str, tiny: bool = False, cache: str | None = None, top: int = 25,
+                     sort: str = "tottime", optimize: bool = True) -> str:
+    """Returns a text report: plain items/s, the cProfile top list and the iterator's stats."""
+    from benchmarks import pipelines_ours
+
+    inp = inputs.load(workload, tiny, cache)
+    fn = pipelines_ours.PIPELINES[workload]
+    if workload == "W7" and not optimize:
+        fn = lambda i: pipelines_ours.w7(i, optimize=False)  # noqa: E731
+    out = io.StringIO()
+    if workload == "W6":
+        fn(inp)  # warm-up (imports)
+        plain = fn(inp)
+        out.write(f"{workload}: {plain['items'] / plain['seconds']:,.0f} steps/s, accuracy {plain['accuracy']:.4f}\n")
+        prof = cProfile.Profile()
+        prof.runcall(fn, inp)
+    else:
+        _drain(fn(inp))  # warm-up (imports, caches)
+        t0 = time.perf_counter()
+        n = _drain(fn(inp))
+        out.write(f"{workload}: {n / (time.perf_counter() - t0):,.0f} items/s without the profiler ({n} items)\n")
+        it = fn(inp)
+        prof = cProfile.Profile()
+        prof.runcall(_drain, it)
+        stats = getattr(it, "stats", None)
+        if stats is not None:
+            try:
+                out.write("it.stats():\n" + json.dumps(stats(), indent=1, default=str)[:6000] + "\n")
+            except Exception as e:  # noqa: BLE001 - stats are a diagnostic, not the point
+                out.write(f"it.stats() failed: {type(e).__name__}: {e}\n")
+        getattr(it, "close", lambda: None)()
+    s = io.StringIO()
+    pstats.Stats(prof, stream=s).strip_dirs().sort_stats(sort).print_stats(top)
+    out.write(s.getvalue())
+    return out.getvalue()
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.profile", description=__doc__.split("\n\n")[0])
+    p.add_argument("workload", help="W1 ... W7")
+    p.add_argument("--tiny", action="store_true")
+    p.add_argument("--cache")
+    p.add_argument("--top", type=int, default=25)
+    p.add_argument("--sort", default="tottime", help="pstats sort key (tottime, cumtime, ncalls)")
+    p.add_argument("--no-optimize", action="store_true", help="W7 only: default optimizations off")
+    args = p.parse_args(argv)
+    print(profile_workload(args.workload.upper(), args.tiny, args.cache, args.top, args.sort, not args.no_optimize))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
