@@ -16,10 +16,12 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import queue
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any, Callable
 
@@ -28,6 +30,8 @@ from benchmarks import inputs
 REPO = Path(__file__).resolve().parents[1]
 PEERS = {"W7": "dataflowio-noopt"}  # the main peer per workload; tf.data elsewhere
 SECOND_PEERS = {"W1": "tfrecord", "W2": "tfrecord"}
+START_TIMEOUT_S = 120.0  # importing TensorFlow takes ~4 s; a busy machine, more
+REQUEST_TIMEOUT_S = 300.0  # one round or one prepare; a hung engine is killed, the run goes on
 
 
 def available_engines() -> set[str]:
@@ -61,29 +65,48 @@ class EngineProcess:
                    TF_CPP_MIN_LOG_LEVEL="3", PYTHONUNBUFFERED="1")
         self._proc = subprocess.Popen([sys.executable, "-m", "benchmarks.worker", engine], cwd=REPO, env=env,
                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log, text=True)
-        self.ready = self._read()
+        self._answers: queue.Queue[dict[str, Any] | None] = queue.Queue()
+        threading.Thread(target=self._pump, name="bench-reader", daemon=True).start()
+        self.ready = self._read(START_TIMEOUT_S)
 
-    def _read(self) -> dict[str, Any]:
+    def _pump(self) -> None:
         assert self._proc.stdout is not None
         for line in self._proc.stdout:
             if line.startswith("@@ "):
-                return json.loads(line[3:])
-        self._log.seek(0)
-        tail = self._log.read()[-2000:]
-        return {"error": f"{self.engine} worker exited (code {self._proc.wait()})", "traceback": tail}
+                self._answers.put(json.loads(line[3:]))
+        self._answers.put(None)  # the process ended
 
-    def ask(self, **req: Any) -> dict[str, Any]:
+    def _read(self, timeout: float) -> dict[str, Any]:
+        try:
+            answer = self._answers.get(timeout=timeout)
+        except queue.Empty:
+            self._proc.kill()
+            return {"error": f"{self.engine} worker gave no answer within {timeout:.0f} s (killed)",
+                    "traceback": self._tail()}
+        if answer is None:
+            return {"error": f"{self.engine} worker exited (code {self._proc.wait()})", "traceback": self._tail()}
+        return answer
+
+    def _tail(self) -> str:
+        self._log.seek(0)
+        return self._log.read()[-2000:]
+
+    def ask(self, timeout: float = REQUEST_TIMEOUT_S, **req: Any) -> dict[str, Any]:
         if self._proc.poll() is not None:
-            return {"error": f"{self.engine} worker is not running"}
+            return {"error": f"{self.engine} worker is not running", "traceback": self._tail()}
         assert self._proc.stdin is not None
-        self._proc.stdin.write(json.dumps(req) + "\n")
-        self._proc.stdin.flush()
-        return self._read()
+        try:
+            self._proc.stdin.write(json.dumps(req) + "\n")
+            self._proc.stdin.flush()
+        except OSError as e:
+            return {"error": f"{self.engine} worker: {e}", "traceback": self._tail()}
+        return self._read(timeout)
 
     def close(self) -> None:
         if self._proc.poll() is None:
             try:
-                self.ask(cmd="quit")
+                self._proc.stdin.write(json.dumps({"cmd": "quit"}) + "\n")  # type: ignore[union-attr]
+                self._proc.stdin.flush()  # type: ignore[union-attr]
                 self._proc.wait(timeout=30)
             except (OSError, subprocess.TimeoutExpired):
                 self._proc.kill()
