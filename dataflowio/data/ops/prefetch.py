@@ -24,6 +24,7 @@ ahead); errors raised upstream reach the consumer in order, as the same exceptio
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 from dataflowio.data.iterator import DataIterator
 from dataflowio.data.plan import ExecContext, Node
 from dataflowio.data.runtime.autotune import AUTOTUNE

@@ -74,7 +74,7 @@ class Ledger:
                 self._frontier = b
         f = self._frontier
         for seq in [s for s, c in self._chunks.items() if c[2] + c[3] <= f]:
-            before, after, off, size = self._chunks.pop(seq)
+            _before, after, off, size = self._chunks.pop(seq)
             if (off + size, seq) > self._base[1:]:
                 self._base = (after, off + size, seq)
         self._ranges = [r for r in self._ranges if r[1] > self._base[1]]

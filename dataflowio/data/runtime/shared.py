@@ -16,7 +16,8 @@ from __future__ import annotations
 import collections
 import threading
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -40,7 +41,7 @@ class Failed:
 class Item:
     """One buffered unit: a transformed chunk (or an error) plus where it came from."""
 
-    __slots__ = ("seq", "chunk", "error", "fails", "before", "after", "offset", "in_size", "one_to_one")
+    __slots__ = ("after", "before", "chunk", "error", "fails", "in_size", "offset", "one_to_one", "seq")
 
     def __init__(self, seq: int, chunk: Chunk | None, error: BaseException | None, fails: bool,
                  before: Any, after: Any, offset: int, in_size: int, one_to_one: bool) -> None:
@@ -103,6 +104,7 @@ class Shared:
         self.size_hint = 0
         self.k = 1
         self._cost = 0.0  # seconds per input element (EMA), to size chunks
+        self.on_shutdown: list[Callable[[], None]] = []
         self.reset(None)
 
     def reset(self, state: Any) -> None:
@@ -167,6 +169,11 @@ class Shared:
         with self.cond:
             self.cond.notify_all()
         self.join(join_timeout)
+        while self.on_shutdown:
+            try:
+                self.on_shutdown.pop()()
+            except Exception:  # noqa: BLE001, S110 - shutdown never raises
+                pass
 
     def join(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout

@@ -25,16 +25,16 @@ object with a note naming the stage; iteration can continue past it (as `ignore_
 from __future__ import annotations
 
 import functools
-import threading
 import time
 import weakref
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from dataflowio.data.iterator import Chunk, DataIterator, State, concat_chunks
 from dataflowio.data.runtime import threads
 from dataflowio.data.runtime.autotune import AUTOTUNE, Tuner
 from dataflowio.data.runtime.ledger import Ledger, StateUnavailable
-from dataflowio.data.runtime.shared import Failed, Item, Shared, chunk_nbytes, worker_loop
+from dataflowio.data.runtime.shared import Failed, Item, Shared, worker_loop
 
 Transform = Callable[[Chunk, int], Chunk]  # (input chunk, absolute position) -> output chunk
 
@@ -223,7 +223,7 @@ class ThreadedStage(DataIterator):
 class _Cursor:
     """The consumer's position inside the item it is reading."""
 
-    __slots__ = ("item", "ledger", "pos", "n", "_elements", "_chunk", "_offsets", "_fails", "_committed")
+    __slots__ = ("_chunk", "_committed", "_elements", "_fails", "_offsets", "item", "ledger", "n", "pos")
 
     def __init__(self, item: Item, ledger: Ledger) -> None:
         self.item, self.ledger = item, ledger

@@ -17,7 +17,8 @@ import atexit
 import itertools
 import threading
 import weakref
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 _stoppers: weakref.WeakSet[Any] = weakref.WeakSet()
 _ids = itertools.count()
@@ -47,5 +48,5 @@ def _stop_all_at_exit() -> None:
     for obj in list(_stoppers):
         try:
             obj.shutdown(join_timeout=0.5)
-        except Exception:  # noqa: BLE001 - shutdown must not raise
+        except Exception:  # noqa: BLE001, S110 - shutdown must not raise
             pass
