@@ -103,7 +103,8 @@ class OptimizationOptions(_OptionsGroup):
 class ThreadingOptions(_OptionsGroup):
     """`options.threading`: thread counts (None = a sensible default for this machine)."""
 
-    _fields = {"max_intra_op_parallelism": None, "private_threadpool_size": None}
+    _fields = {"max_intra_op_parallelism": None, "private_threadpool_size": None,
+               "executor": "thread"}  # dataflowio: "process" runs parallel maps in processes
 
 
 class AutotuneOptions(_OptionsGroup):

@@ -46,6 +46,10 @@ class Batch(Node):
             else f"batch(batch_size={self.batch_size})"
 
     def open(self, inputs: tuple[DataIterator, ...], ctx: ExecContext) -> DataIterator:
+        if self.num_parallel_calls not in (None, 1):  # stacking on the runtime's worker threads
+            from dataflowio.data.runtime.parallel_batch import open_parallel_batch
+
+            return open_parallel_batch(self, inputs[0], ctx)
         return BatchIterator(inputs[0], int(self.batch_size), bool(self.drop_remainder), self.where())
 
     def _element_spec(self) -> Any:

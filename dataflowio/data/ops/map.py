@@ -62,6 +62,10 @@ class Map(Node):
         return f"Dataset.map({fn_name(self.fn)})" if not self.name else f"Dataset.map(name={self.name!r})"
 
     def open(self, inputs: tuple[DataIterator, ...], ctx: ExecContext) -> DataIterator:
+        if self.num_parallel_calls not in (None, 1):  # threads (or processes): the runtime's
+            from dataflowio.data.runtime.parallel_map import open_parallel_map
+
+            return open_parallel_map(self, inputs[0], ctx)
         return MapIterator(inputs[0], self.fn, self.vectorized, self.where(),
                            random_access=self.stateless is True)
 
