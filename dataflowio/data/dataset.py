@@ -19,17 +19,36 @@ from dataflowio import dtypes
 from dataflowio.data import structure
 from dataflowio.data.execute import DatasetIterator
 from dataflowio.data.ops._common import as_int
-from dataflowio.data.ops._fn import check_arity, is_graph_tensor, num_args_for
+from dataflowio.data.ops._fn import (
+    add_note,
+    check_arity,
+    fn_name,
+    is_graph_tensor,
+    normalize_element,
+    num_args_for,
+)
 from dataflowio.data.ops.batch import Batch
+from dataflowio.data.ops.cache import Cache
+from dataflowio.data.ops.concatenate import Concatenate
+from dataflowio.data.ops.enumerate import Enumerate
+from dataflowio.data.ops.filter import Filter
+from dataflowio.data.ops.from_generator import FromGenerator, signature_from
 from dataflowio.data.ops.from_tensor_slices import FromTensorSlices, slice_value
 from dataflowio.data.ops.from_tensors import FromTensors, as_element
 from dataflowio.data.ops.map import Map
+from dataflowio.data.ops.padded_batch import PaddedBatch
 from dataflowio.data.ops.range import Range
 from dataflowio.data.ops.repeat import Repeat
+from dataflowio.data.ops.shard import Shard
+from dataflowio.data.ops.shuffle import Shuffle
+from dataflowio.data.ops.skip import Skip
 from dataflowio.data.ops.take import Take
+from dataflowio.data.ops.unbatch import Unbatch
+from dataflowio.data.ops.zip import Zip
 from dataflowio.data.options import Options
 from dataflowio.data.plan import INFINITE, UNKNOWN, Node, walk
 from dataflowio.errors import InvalidArgumentError
+from dataflowio.tensor_shape import TensorSpec
 
 T = TypeVar("T")
 
@@ -108,6 +127,54 @@ class Dataset(Generic[T]):
         return Dataset(Range(start=start, stop=stop, step=step, dtype=dtypes.as_dtype(output_type),
                              name=name))
 
+    @staticmethod
+    def from_generator(generator: Callable[..., Any], output_types: Any = None, output_shapes: Any = None,
+                       args: Any = None, output_signature: Any = None,
+                       name: str | None = None) -> Dataset[Any]:
+        """Returns a dataset of the values `generator(*args)` yields, converted to the signature.
+
+        `output_signature` is a (nested) `TensorSpec`; the older `output_types` / `output_shapes`
+        also work. A yielded value of the wrong shape or structure raises InvalidArgumentError.
+
+        >>> def gen():
+        ...     yield from ([1, 2], [3])
+        >>> ds = Dataset.from_generator(gen, output_signature=TensorSpec([None], "int32"))
+        >>> [x.tolist() for x in ds]
+        [[1, 2], [3]]
+
+        Note:
+          Checkpoints replay the generator and skip what was produced, so it must be deterministic.
+        """
+        signature = signature_from(output_types, output_shapes, output_signature)
+        arg_tuple = () if args is None else tuple(args)
+        return Dataset(FromGenerator(generator=generator, args=arg_tuple, signature=signature, name=name))
+
+    @staticmethod
+    def zip(*datasets: Any, name: str | None = None) -> Dataset[Any]:
+        """Returns a dataset of elements of `datasets` side by side, nested as given.
+
+        Accepts one (nested) tuple/dict of datasets or several datasets; ends with the shortest.
+
+        >>> a, b = Dataset.range(3), Dataset.from_tensor_slices(["x", "y"])
+        >>> [(int(i), s) for i, s in Dataset.zip(a, b)]
+        [(0, b'x'), (1, b'y')]
+        >>> [sorted(d) for d in Dataset.zip({"i": a, "j": a}).take(1)]
+        [['i', 'j']]
+        """
+        if not datasets:
+            raise TypeError("Dataset.zip: expected at least one dataset.")
+        nested = datasets[0] if len(datasets) == 1 else tuple(datasets)
+        if isinstance(nested, list):
+            nested = tuple(nested)
+        flat = structure.flatten(nested)
+        for path, d in structure.flatten_with_paths(nested):
+            if not isinstance(d, Dataset):
+                raise TypeError(f"Dataset.zip: component {path or '0'} is a {type(d).__name__}; "
+                                "expected a (nested) structure of Datasets.")
+        positions = structure.pack_as(nested, list(range(len(flat)))) if structure.is_structure(nested) else 0
+        options = _merged_options(flat)
+        return Dataset(Zip(inputs=tuple(d._plan for d in flat), structure=positions, name=name), options)
+
     # ---- transformations --------------------------------------------------------------------
 
     def map(self, map_func: Callable[..., Any], num_parallel_calls: int | None = None,
@@ -168,6 +235,190 @@ class Dataset(Generic[T]):
           InvalidArgumentError: if `count` is below -1 (raised here, not while iterating).
         """
         return self._then(Repeat(inputs=(self._plan,), count=count, name=name))
+
+    def filter(self, predicate: Callable[..., Any], name: str | None = None) -> Dataset[Any]:
+        """Returns a dataset of the elements for which `predicate` returns True (a scalar bool).
+
+        >>> [int(x) for x in Dataset.range(6).filter(lambda x: x % 3 == 0)]
+        [0, 3]
+
+        Raises:
+          InvalidArgumentError (also a TypeError): `predicate` takes the wrong number of arguments.
+        """
+        check_arity(predicate, num_args_for(self.element_spec), "Dataset.filter")
+        return self._then(Filter(inputs=(self._plan,), predicate=predicate, name=name))
+
+    def padded_batch(self, batch_size: int, padded_shapes: Any = None, padding_values: Any = None,
+                     drop_remainder: bool = False, name: str | None = None) -> Dataset[Any]:
+        """Returns a dataset of batches whose components are padded to a common shape.
+
+        Dimensions of `padded_shapes` that are None (or -1) pad to the longest in the batch;
+        `padding_values` default to 0 (numbers) and b"" (strings).
+
+        >>> ds = Dataset.range(1, 4).map(lambda n: np.arange(n))
+        >>> [b.tolist() for b in ds.padded_batch(2, padding_values=np.int64(-1))]
+        [[[0, -1], [0, 1]], [[0, 1, 2]]]
+
+        Raises:
+          InvalidArgumentError: `batch_size` < 1, or a padded shape smaller than a component.
+        """
+        return self._then(PaddedBatch(inputs=(self._plan,), batch_size=as_int(batch_size, "padded_batch", "batch_size"),
+                                      padded_shapes=padded_shapes, padding_values=padding_values,
+                                      drop_remainder=bool(drop_remainder), name=name))
+
+    def unbatch(self, name: str | None = None) -> Dataset[Any]:
+        """Returns a dataset of the rows (axis 0) of every element: the inverse of `batch`.
+
+        >>> [int(x) for x in Dataset.range(5).batch(2).unbatch()]
+        [0, 1, 2, 3, 4]
+
+        Raises:
+          InvalidArgumentError: if a component is a scalar.
+        """
+        return self._then(Unbatch(inputs=(self._plan,), name=name))
+
+    def skip(self, count: int, name: str | None = None) -> Dataset[Any]:
+        """Returns a dataset without the first `count` elements (without any if -1).
+
+        >>> [int(x) for x in Dataset.range(5).skip(3)], list(Dataset.range(5).skip(9))
+        ([3, 4], [])
+        """
+        return self._then(Skip(inputs=(self._plan,), count=as_int(count, "skip", "count"), name=name))
+
+    def shard(self, num_shards: int, index: int, name: str | None = None) -> Dataset[Any]:
+        """Returns a dataset of every `num_shards`-th element, starting with element `index`.
+
+        >>> [int(x) for x in Dataset.range(10).shard(3, 1)]
+        [1, 4, 7]
+
+        Raises:
+          InvalidArgumentError: if `num_shards` < 1 or `index` is not in [0, num_shards).
+        """
+        return self._then(Shard(inputs=(self._plan,), num_shards=num_shards, index=index, name=name))
+
+    def shuffle(self, buffer_size: int, seed: int | None = None, reshuffle_each_iteration: bool | None = None,
+                name: str | None = None) -> Dataset[Any]:
+        """Returns a dataset of the same elements, randomly shuffled through a buffer.
+
+        The buffer holds `buffer_size` elements; each output is a uniformly random one of them,
+        replaced by the next input element (tf.data's algorithm). With a `seed` (or a global seed,
+        `dataflowio.random.set_seed`) the order is the same on every run and machine.
+
+        >>> ds = Dataset.range(5).shuffle(5, seed=42)
+        >>> sorted(int(x) for x in ds)
+        [0, 1, 2, 3, 4]
+
+        Note:
+          `reshuffle_each_iteration=True` (default) gives a different order on every iteration
+          (each `iter()` and each `repeat` pass), still reproducible from the seed. Shuffle before
+          `repeat` to keep epochs apart; `buffer_size` >= the dataset size gives a uniform shuffle.
+
+        Raises:
+          InvalidArgumentError: if `buffer_size` < 1.
+        """
+        reshuffle = True if reshuffle_each_iteration is None else bool(reshuffle_each_iteration)
+        return self._then(Shuffle(inputs=(self._plan,), buffer_size=as_int(buffer_size, "shuffle", "buffer_size"),
+                                  seed=seed, reshuffle_each_iteration=reshuffle, name=name))
+
+    def cache(self, filename: str = "", name: str | None = None) -> Dataset[Any]:
+        """Returns a dataset that remembers this one's elements after the first complete pass.
+
+        `filename=""` caches in memory; a path caches in `<filename>.dfcache`. A pass that stops
+        early caches nothing.
+
+        >>> calls = []
+        >>> ds = Dataset.range(3).map(lambda x: calls.append(1) or x).cache()
+        >>> [int(x) for x in ds.repeat(2)], len(calls)
+        ([0, 1, 2, 0, 1, 2], 3)
+        """
+        return self._then(Cache(inputs=(self._plan,), filename=filename, name=name))
+
+    def concatenate(self, dataset: Dataset[Any], name: str | None = None) -> Dataset[Any]:
+        """Returns a dataset of this dataset's elements followed by `dataset`'s.
+
+        >>> [int(x) for x in Dataset.range(2).concatenate(Dataset.range(5, 7))]
+        [0, 1, 5, 6]
+
+        Raises:
+          InvalidArgumentError: if the element structures or dtypes differ.
+        """
+        if not isinstance(dataset, Dataset):
+            raise TypeError(f"concatenate: expected a Dataset, got {type(dataset).__name__}.")
+        return Dataset(Concatenate(inputs=(self._plan, dataset._plan), name=name),
+                       _merged_options([self, dataset]))
+
+    def enumerate(self, start: int = 0, name: str | None = None) -> Dataset[Any]:
+        """Returns a dataset of `(index, element)` pairs; the index is int64 and counts from `start`.
+
+        >>> [(int(i), s) for i, s in Dataset.from_tensor_slices(["a", "b"]).enumerate(5)]
+        [(5, b'a'), (6, b'b')]
+        """
+        return self._then(Enumerate(inputs=(self._plan,), start=as_int(start, "enumerate", "start"), name=name))
+
+    def apply(self, transformation_func: Callable[[Dataset[Any]], Dataset[Any]]) -> Dataset[Any]:
+        """Returns `transformation_func(self)`, which must be a Dataset (for reusable pipelines).
+
+        >>> [int(x) for x in Dataset.range(5).apply(lambda ds: ds.skip(3))]
+        [3, 4]
+        """
+        out = transformation_func(self)
+        if not isinstance(out, Dataset):
+            raise TypeError(f"apply: `transformation_func` must return a Dataset, got {type(out).__name__}.")
+        return out
+
+    def with_options(self, options: Options, name: str | None = None) -> Dataset[Any]:
+        """Returns this dataset with `options` merged over its current options (later wins).
+
+        >>> o = Options(); o.deterministic = False
+        >>> Dataset.range(3).with_options(o).options().deterministic
+        False
+        """
+        if not isinstance(options, Options):
+            raise TypeError(f"with_options: expected a dataflowio.data.Options, got {type(options).__name__}.")
+        return Dataset(self._plan, self.options().merge(options))
+
+    def reduce(self, initial_state: Any, reduce_func: Callable[[Any, Any], Any],
+               name: str | None = None) -> Any:
+        """Returns the result of folding every element into `initial_state` with `reduce_func`.
+
+        `reduce_func(state, element)` gets the element as one argument and returns the new state.
+
+        >>> int(Dataset.range(5).reduce(np.int64(0), lambda s, x: s + x))
+        10
+        """
+        state = normalize_element(initial_state)
+        for i, element in enumerate(self):
+            try:
+                state = normalize_element(reduce_func(state, element))
+            except Exception as e:
+                add_note(e, f"in Dataset.reduce({fn_name(reduce_func)}) at element {i}")
+                raise
+        return state
+
+    def get_single_element(self, name: str | None = None) -> Any:
+        """Returns the only element of this dataset.
+
+        >>> Dataset.from_tensors(b"one").get_single_element()
+        b'one'
+
+        Raises:
+          InvalidArgumentError: if the dataset has no element or more than one.
+        """
+        it = iter(self)
+        try:
+            try:
+                first = next(it)
+            except StopIteration:
+                raise InvalidArgumentError("get_single_element: the dataset was empty; expected "
+                                           "exactly one element.") from None
+            try:
+                next(it)
+            except StopIteration:
+                return first
+            raise InvalidArgumentError("get_single_element: the dataset had more than one element; "
+                                       "expected exactly one.")
+        finally:
+            it.close()
 
     def prefetch(self, buffer_size: int, name: str | None = None) -> Dataset[Any]:
         """Returns a dataset that produces up to `buffer_size` elements ahead on a background thread.
@@ -263,5 +514,10 @@ class Dataset(Generic[T]):
     # Keep one short documented method per transformation, in the same style as above.
 
 
-def _np_scalar(x: Any) -> Any:
-    return np.asarray(x)[()]
+def _merged_options(datasets: list[Dataset[Any]]) -> Options | None:
+    """The options of several input datasets merged in order (None when none has any)."""
+    out: Options | None = None
+    for d in datasets:
+        if d._options is not None:
+            out = d._options.merge(None) if out is None else out.merge(d._options)
+    return out

@@ -162,7 +162,7 @@ class SlicesIterator(DataIterator):
             raise StopIteration
         if self._contiguous:
             a = self._offset + self._pos
-            cols = [v[a:a + k] for v in self._flat]  # views: batch copies before handing out
+            cols = [v[a:a + k].copy() for v in self._flat]  # owned: never views into the user's arrays
         else:
             idx = np.asarray(self._rows[self._pos:self._pos + k])
             cols = [v[idx] for v in self._flat]
