@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 
 def temp_name(path: str | os.PathLike[str]) -> str:
@@ -129,11 +129,10 @@ def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:
     >>> write_bytes_atomic(p, b"abc"); open(p, "rb").read()
     b'abc'
     """
-    with atomic_path(path) as tmp:
-        with open(tmp, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
+    with atomic_path(path) as tmp, open(tmp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
 
 
 def remove_quietly(path: str | os.PathLike[str]) -> None:

@@ -18,7 +18,7 @@ import hashlib
 import os
 import urllib.error
 import urllib.request
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from dataflowio.datasets.atomic import atomic_path
 from dataflowio.errors import DataLossError, NotFoundError

@@ -6,17 +6,21 @@ import os
 
 import pytest
 
-from dataflowio.datasets.atomic import AtomicGroup, atomic_path, leftover_temporaries, write_bytes_atomic
+from dataflowio.datasets.atomic import (
+    AtomicGroup,
+    atomic_path,
+    leftover_temporaries,
+    write_bytes_atomic,
+)
 
 
 def test_atomic_path_keeps_old_content_when_interrupted(tmp_path):
     target = tmp_path / "out"
     target.write_bytes(b"old")
-    with pytest.raises(KeyboardInterrupt):
-        with atomic_path(target) as tmp:
-            with open(tmp, "wb") as f:
-                f.write(b"half")
-            raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt), atomic_path(target) as tmp:
+        with open(tmp, "wb") as f:
+            f.write(b"half")
+        raise KeyboardInterrupt
     assert target.read_bytes() == b"old" and leftover_temporaries(tmp_path) == []
 
 
@@ -32,11 +36,10 @@ def test_atomic_path_replaces_directories(tmp_path):
 
 
 def test_group_commits_all_or_nothing(tmp_path):
-    with pytest.raises(RuntimeError, match="boom"):
-        with AtomicGroup() as g:
-            open(g.path(tmp_path / "a"), "w").close()
-            open(g.path(tmp_path / "b"), "w").close()
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError, match="boom"), AtomicGroup() as g:
+        open(g.path(tmp_path / "a"), "w").close()
+        open(g.path(tmp_path / "b"), "w").close()
+        raise RuntimeError("boom")
     assert os.listdir(tmp_path) == []
     with AtomicGroup() as g:
         open(g.path(tmp_path / "a"), "w").close()
