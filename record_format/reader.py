@@ -103,6 +103,7 @@ class RecordReader:
         self._pos = 0
         self._base = 0  # stream offset of self._buf[0]
         self._done = False
+        self._large = False  # the last record was read around the block buffer
         if offset:
             self.seek(offset)
 
@@ -161,7 +162,9 @@ class RecordReader:
     def _refill(self, need: int) -> bool:
         """Keeps the unread bytes and reads more; True when at least `need` are buffered."""
         avail = len(self._buf) - self._pos
-        chunk = self._src.read(max(self._block, need - avail))
+        # After a large record, expect another: read just its header, not a whole block.
+        block = HEADER_SIZE if self._large else self._block
+        chunk = self._src.read(max(block, need - avail))
         self._base += self._pos
         self._buf = self._buf[self._pos:] + chunk if avail else chunk
         self._pos = 0
@@ -331,10 +334,12 @@ class RecordReader:
                                   f"computed 0x{_masked(data):08x}")
                     return None
                 after = data_offset + length + FOOTER_SIZE
+                self._large = True
                 self._src.seek(after)
                 self._buf, self._pos, self._base = b"", 0, after
                 return data
-        elif self._refill(HEADER_SIZE + length + FOOTER_SIZE):
+        self._large = False
+        if self._refill(HEADER_SIZE + length + FOOTER_SIZE):
             buf = self._buf
             data = buf[HEADER_SIZE:HEADER_SIZE + length]
             (stored,) = _U32.unpack_from(buf, HEADER_SIZE + length)
