@@ -12,5 +12,7 @@ from dataflowio.data.dataset import (  # noqa: F401
     UNKNOWN_CARDINALITY,
     Dataset,
 )
+from dataflowio.data.ops._nested import DatasetSpec  # noqa: F401
 from dataflowio.data.options import Options  # noqa: F401
+from dataflowio.data.readers import TextLineDataset, TFRecordDataset  # noqa: F401
 from dataflowio.tensor_shape import TensorSpec  # noqa: F401

@@ -513,6 +513,261 @@ class Dataset(Generic[T]):
     # ---- transformations added by the other data helpers (H3b, H4, H5, graph) go below -----
     # Keep one short documented method per transformation, in the same style as above.
 
+    # ---- H3b: interleave, windows, grouping, sampling, extra sources --------------------------
+
+    def interleave(self, map_func: Callable[..., Any], cycle_length: int | None = None,
+                   block_length: int | None = None, num_parallel_calls: int | None = None,
+                   deterministic: bool | None = None, name: str | None = None) -> Dataset[Any]:
+        """Returns a dataset that mixes the datasets `map_func` makes from each element, round-robin.
+
+        `cycle_length` input elements are open at once (default: one per CPU core, as AUTOTUNE);
+        `block_length` consecutive elements (default 1) come from each before moving on.
+
+        >>> ds = Dataset.range(1, 4).interleave(lambda x: Dataset.from_tensors(x).repeat(3),
+        ...                                     cycle_length=2, block_length=2)
+        >>> [int(v) for v in ds]
+        [1, 1, 2, 2, 1, 2, 3, 3, 3]
+
+        Raises:
+          InvalidArgumentError: `cycle_length` / `block_length` not positive, or `map_func` of the
+            wrong arity. While iterating, a `map_func` that returns no Dataset raises TypeError.
+        """
+        from dataflowio.data.ops.interleave import Interleave
+
+        return self._then(Interleave(inputs=(self._plan,), fn=map_func, cycle_length=cycle_length,
+                                     block_length=block_length, num_parallel_calls=num_parallel_calls,
+                                     deterministic=deterministic, name=name))
+
+    def flat_map(self, map_func: Callable[..., Any], name: str | None = None) -> Dataset[Any]:
+        """Returns a dataset of all elements of the datasets `map_func` makes, one after another.
+
+        >>> [int(v) for v in Dataset.range(1, 4).flat_map(lambda x: Dataset.range(x))]
+        [0, 0, 1, 0, 1, 2]
+        """
+        from dataflowio.data.ops.flat_map import FlatMap
+
+        return self._then(FlatMap(inputs=(self._plan,), fn=map_func, name=name))
+
+    def window(self, size: int, shift: int | None = None, stride: int = 1, drop_remainder: bool = False,
+               name: str | None = None) -> Dataset[Any]:
+        """Returns a dataset of windows, each a dataset (a tuple / dict of datasets for nested elements).
+
+        Window `k` holds elements `k*shift + j*stride`, `j < size` (`shift` defaults to `size`).
+
+        >>> [[int(v) for v in w] for w in Dataset.range(7).window(3, shift=2)]
+        [[0, 1, 2], [2, 3, 4], [4, 5, 6], [6]]
+        >>> [w.batch(3).get_single_element().tolist() for w in Dataset.range(7).window(3, drop_remainder=True)]
+        [[0, 1, 2], [3, 4, 5]]
+
+        Raises:
+          InvalidArgumentError: `size`, `shift` or `stride` not positive.
+        """
+        from dataflowio.data.ops.window import Window
+
+        return self._then(Window(inputs=(self._plan,), size=size, shift=shift, stride=stride,
+                                 drop_remainder=bool(drop_remainder), name=name))
+
+    def scan(self, initial_state: Any, scan_func: Callable[[Any, Any], Any],
+             name: str | None = None) -> Dataset[Any]:
+        """Returns a dataset of `scan_func`'s outputs as it carries a state through the elements.
+
+        `scan_func(state, element)` returns `(new_state, output)`; the state keeps its dtypes.
+
+        >>> [int(v) for v in Dataset.range(5).scan(np.int64(0), lambda s, x: (s + x, s + x))]
+        [0, 1, 3, 6, 10]
+
+        Raises:
+          InvalidArgumentError (also a TypeError): `scan_func` does not take two arguments.
+          TypeError: (while iterating) the new state changes structure or dtype.
+        """
+        from dataflowio.data.ops.scan import Scan
+
+        return self._then(Scan(inputs=(self._plan,), initial_state=initial_state, scan_func=scan_func,
+                               name=name))
+
+    def take_while(self, predicate: Callable[..., Any], name: str | None = None) -> Dataset[Any]:
+        """Returns a dataset of the elements before the first one `predicate` rejects.
+
+        >>> [int(v) for v in Dataset.range(10).take_while(lambda x: x < 4)]
+        [0, 1, 2, 3]
+        """
+        from dataflowio.data.ops.take_while import TakeWhile
+
+        return self._then(TakeWhile(inputs=(self._plan,), predicate=predicate, name=name))
+
+    def unique(self, name: str | None = None) -> Dataset[Any]:
+        """Returns a dataset of the distinct elements, in order of first appearance.
+
+        >>> [int(v) for v in Dataset.from_tensor_slices([1, 37, 2, 37, 2, 1]).unique()]
+        [1, 37, 2]
+
+        Raises:
+          InvalidArgumentError: elements with several components. TypeError: a dtype other than
+            int32, int64 or string.
+        """
+        from dataflowio.data.ops.unique import Unique
+
+        return self._then(Unique(inputs=(self._plan,), name=name))
+
+    def ignore_errors(self, log_warning: bool = False, name: str | None = None) -> Dataset[Any]:
+        """Returns a dataset that drops the elements whose production raised an error.
+
+        Corrupt TFRecord records are skipped and the reader resyncs on the next valid frame of the
+        same file; `iter(ds).stats()` counts what was skipped.
+
+        >>> ds = Dataset.from_tensor_slices([1.0, 0.0, 2.0]).map(lambda x: 1 / int(x)).ignore_errors()
+        >>> [float(v) for v in ds]
+        [1.0, 0.5]
+        """
+        from dataflowio.data.ops.ignore_errors import IgnoreErrors
+
+        return self._then(IgnoreErrors(inputs=(self._plan,), log_warning=bool(log_warning), name=name))
+
+    def rebatch(self, batch_size: Any, drop_remainder: bool = False, name: str | None = None) -> Dataset[Any]:
+        """Returns this batched dataset re-sliced into batches of `batch_size` rows (or a list of sizes).
+
+        >>> [b.tolist() for b in Dataset.range(10).batch(4).rebatch(3)]
+        [[0, 1, 2], [3, 4, 5], [6, 7, 8], [9]]
+
+        Raises:
+          InvalidArgumentError: a size < 1, or elements that are not batched (scalars).
+        """
+        from dataflowio.data.ops.rebatch import Rebatch
+
+        return self._then(Rebatch(inputs=(self._plan,), batch_size=batch_size,
+                                  drop_remainder=bool(drop_remainder), name=name))
+
+    def group_by_window(self, key_func: Callable[..., Any], reduce_func: Callable[[Any, Any], Any],
+                        window_size: int | None = None, window_size_func: Callable[[Any], Any] | None = None,
+                        name: str | None = None) -> Dataset[Any]:
+        """Returns a dataset that groups elements by `key_func` and reduces each window to a dataset.
+
+        >>> ds = Dataset.range(10).group_by_window(lambda x: x % 2, lambda k, w: w.batch(5), window_size=5)
+        >>> [b.tolist() for b in ds]
+        [[0, 2, 4, 6, 8], [1, 3, 5, 7, 9]]
+
+        Raises:
+          InvalidArgumentError: not exactly one of `window_size` / `window_size_func`, or a window
+            size < 1.
+        """
+        from dataflowio.data.ops.group_by_window import GroupByWindow
+
+        return self._then(GroupByWindow(inputs=(self._plan,), key_func=key_func, reduce_func=reduce_func,
+                                        window_size=window_size, window_size_func=window_size_func,
+                                        name=name))
+
+    def bucket_by_sequence_length(self, element_length_func: Callable[..., Any], bucket_boundaries: Any,
+                                  bucket_batch_sizes: Any, padded_shapes: Any = None,
+                                  padding_values: Any = None, pad_to_bucket_boundary: bool = False,
+                                  no_padding: bool = False, drop_remainder: bool = False,
+                                  name: str | None = None) -> Dataset[Any]:
+        """Returns a dataset of padded batches of elements whose lengths fall in the same bucket.
+
+        >>> ds = Dataset.range(1, 6).map(lambda n: np.arange(n))
+        >>> [b.shape for b in ds.bucket_by_sequence_length(lambda x: len(x), [3], [2, 3])]
+        [(2, 2), (3, 5)]
+
+        Raises:
+          InvalidArgumentError: `len(bucket_batch_sizes) != len(bucket_boundaries) + 1`, or
+            boundaries that do not increase.
+        """
+        from dataflowio.data.ops.bucket_by_sequence_length import bucket_by_sequence_length
+
+        return bucket_by_sequence_length(self, element_length_func, bucket_boundaries, bucket_batch_sizes,
+                                         padded_shapes, padding_values, pad_to_bucket_boundary,
+                                         no_padding, drop_remainder, name)
+
+    @staticmethod
+    def sample_from_datasets(datasets: list[Dataset[Any]], weights: Any = None, seed: int | None = None,
+                             stop_on_empty_dataset: bool = False, name: str | None = None) -> Dataset[Any]:
+        """Returns a dataset whose elements come from `datasets` chosen at random with `weights`.
+
+        >>> ds = Dataset.sample_from_datasets([Dataset.range(3), Dataset.range(10, 13)], seed=1)
+        >>> sorted(int(v) for v in ds)
+        [0, 1, 2, 10, 11, 12]
+
+        Raises:
+          InvalidArgumentError: no datasets, or `weights` of the wrong length or negative.
+          TypeError: datasets with different element structures or dtypes.
+        """
+        from dataflowio.data.ops.sample_from_datasets import SampleFromDatasets, normalized_weights
+
+        datasets = list(datasets)
+        if not datasets:
+            raise InvalidArgumentError("Dataset.sample_from_datasets: `datasets` must not be empty.")
+        w = None if weights is None else normalized_weights(weights, len(datasets))
+        return Dataset(SampleFromDatasets(inputs=tuple(d._plan for d in datasets), weights=w, seed=seed,
+                                          stop_on_empty_dataset=bool(stop_on_empty_dataset), name=name),
+                       _merged_options(datasets))
+
+    @staticmethod
+    def choose_from_datasets(datasets: list[Dataset[Any]], choice_dataset: Dataset[Any],
+                             stop_on_empty_dataset: bool = True, name: str | None = None) -> Dataset[Any]:
+        """Returns a dataset whose `i`-th element comes from `datasets[choice_dataset[i]]`.
+
+        >>> choice = Dataset.range(3).repeat(2)
+        >>> ds = Dataset.choose_from_datasets([Dataset.from_tensors(b"a").repeat(),
+        ...                                    Dataset.from_tensors(b"b").repeat(),
+        ...                                    Dataset.from_tensors(b"c").repeat()], choice)
+        >>> list(ds)
+        [b'a', b'b', b'c', b'a', b'b', b'c']
+
+        Raises:
+          TypeError: `choice_dataset` is not of scalar int64, or the datasets' elements differ.
+        """
+        from dataflowio.data.ops.choose_from_datasets import ChooseFromDatasets
+
+        datasets = list(datasets)
+        return Dataset(ChooseFromDatasets(inputs=(choice_dataset._plan,) + tuple(d._plan for d in datasets),
+                                          stop_on_empty_dataset=bool(stop_on_empty_dataset), name=name),
+                       _merged_options(datasets))
+
+    @staticmethod
+    def counter(start: Any = 0, step: Any = 1, dtype: Any = dtypes.int64, name: str | None = None) -> Dataset[Any]:
+        """Returns an endless dataset `start, start + step, ...` (int64 by default).
+
+        >>> [int(v) for v in Dataset.counter(10, 5).take(3)]
+        [10, 15, 20]
+        """
+        from dataflowio.data.ops.counter import Counter
+
+        return Dataset(Counter(start=start, step=step, dtype=dtypes.as_dtype(dtype), name=name))
+
+    @staticmethod
+    def random(seed: int | None = None, name: str | None = None) -> Dataset[Any]:
+        """Returns an endless dataset of random int64 values in [0, 2**32), reproducible with a seed.
+
+        >>> a = [int(v) for v in Dataset.random(seed=4).take(3)]
+        >>> a == [int(v) for v in Dataset.random(seed=4).take(3)], all(0 <= v < 2**32 for v in a)
+        (True, True)
+        """
+        from dataflowio.data.ops.random import RandomSource
+
+        return Dataset(RandomSource(seed=seed, name=name))
+
+    @staticmethod
+    def list_files(file_pattern: Any, shuffle: bool | None = None, seed: int | None = None,
+                   name: str | None = None) -> Dataset[Any]:
+        """Returns a dataset of the file names (bytes) matching the glob pattern(s), shuffled by default.
+
+        >>> import os, tempfile
+        >>> d = tempfile.mkdtemp()
+        >>> for n in ("b.txt", "a.txt", "c.csv"):
+        ...     open(os.path.join(d, n), "w").close()
+        >>> [os.path.basename(f) for f in Dataset.list_files(os.path.join(d, "*.txt"), shuffle=False)]
+        [b'a.txt', b'b.txt']
+
+        Raises:
+          NotFoundError: no file matches; the message names the pattern(s).
+        """
+        from dataflowio.data.ops.list_files import matching_files
+
+        files = matching_files(file_pattern)
+        ds = Dataset(FromTensorSlices(value=slice_value(np.array(files, dtype=object)), name=name))
+        if shuffle is None or shuffle:
+            ds = ds.shuffle(len(files), seed=seed)
+        return ds
+
 
 def _merged_options(datasets: list[Dataset[Any]]) -> Options | None:
     """The options of several input datasets merged in order (None when none has any)."""
