@@ -25,7 +25,7 @@ import numpy as np
 
 from record_format.features import FixedLenFeature
 from record_format.parse import Column, build_dense, parse_records, wire_decoder
-from record_format.wire import BYTES, FLOAT, INT64, WireError, example_pieces
+from record_format.wire import FLOAT, INT64, WireError, example_pieces
 
 MIN_GROUP = 16  # smaller groups are cheaper record by record
 MAX_GROUPS = 8
@@ -62,8 +62,8 @@ class Layout:
                 plans.append(("default",))
                 continue
             kind, spans = p
-            if kind and kind != col.kind:
-                return None
+            if kind != col.kind:
+                return None  # wrong kind, or an empty Feature (TensorFlow: absent)
             count = sum(c for _, c in spans) if kind == FLOAT else len(spans)
             if count != col.size:
                 return None
@@ -77,12 +77,10 @@ class Layout:
                     payload[s:s + nb] = True
                     varint_cols.extend(range(s, s + nb))
                 plans.append(("int", spans))
-            elif kind == BYTES:
+            else:
                 for s, e in spans:
                     payload[s:e] = True
                 plans.append(("bytes", spans))
-            else:
-                plans.append(("empty",))
         return cls(template, columns, plans, payload, np.asarray(varint_cols, dtype=np.int64))
 
     def matches(self, m: np.ndarray) -> np.ndarray:

@@ -157,7 +157,13 @@ def proto_decoder(columns: list[Column]) -> Decoder:
     return decode
 
 
+class ScalarInput(tuple):  # type: ignore[type-arg]
+    """Marks `names` of a scalar input: TensorFlow words those errors without Name / Index."""
+
+
 def _where(names: Sequence[str] | None, i: int, key: str) -> str:
+    if isinstance(names, ScalarInput):
+        return f"Key: {key}."
     name = names[i] if names is not None else "<unknown>"
     return f"Name: {name}, Key: {key}, Index: {i}."
 
@@ -172,8 +178,9 @@ def check_kind(col: Column, kind: int, names: Sequence[str] | None, i: int) -> N
 
 def missing_error(col: Column, names: Sequence[str] | None, i: int) -> InvalidArgumentError:
     """TensorFlow's error for a required feature that is absent."""
-    name = names[i] if names is not None else "<unknown>"
-    return InvalidArgumentError(f"Name: {name}, Feature: {col.key} (data type: "
+    name = "" if isinstance(names, ScalarInput) else \
+        f"Name: {names[i] if names is not None else '<unknown>'}, "
+    return InvalidArgumentError(f"{name}Feature: {col.key} (data type: "
                                 f"{TYPE_NAME[col.dtype]}) is required but could not be found.")
 
 
@@ -203,7 +210,7 @@ def build_dense(col: Column, decoded: list[dict[str, tuple[int, Values]]],
     flat = out.reshape(len(out), col.size)
     for i in (range(len(decoded)) if rows is None else rows):
         got = decoded[i].get(col.key)
-        if got is None:
+        if got is None or not got[0]:  # TensorFlow treats a Feature with no list as absent
             if col.default is None:
                 raise missing_error(col, names, i)
             flat[i] = col.default.reshape(-1)
@@ -254,7 +261,7 @@ def build_sequence(col: Column, decoded: list[dict[str, tuple[int, Values]]],
     items: list[np.ndarray | None] = []
     for i, d in enumerate(decoded):
         got = d.get(col.key)
-        if got is None:
+        if got is None or not got[0]:
             items.append(None)
             continue
         check_kind(col, got[0], names, i)
@@ -270,7 +277,7 @@ def build_sequence(col: Column, decoded: list[dict[str, tuple[int, Values]]],
     pad = col.spec.default_value
     if pad is not None:
         out.fill(pad.encode() if isinstance(pad, str) else pad)
-    flat = out.reshape(len(decoded), -1)
+    flat = out.reshape(len(decoded), longest * col.size)
     for i, v in enumerate(items):
         if v is not None:
             flat[i, :len(v)] = v
@@ -318,6 +325,10 @@ def _names(example_names: Any, n: int) -> list[str] | None:
     return flat
 
 
+def _scalar(names: list[str] | None) -> ScalarInput:
+    return ScalarInput(names or ["<unknown>"])
+
+
 def parse_example(serialized: Any, features: Mapping[str, Any], name: str | None = None,
                   example_names: Any = None) -> dict[str, Any]:
     """Returns `{key: value}` for a batch of serialized Examples, as `tf.io.parse_example`.
@@ -335,8 +346,10 @@ def parse_example(serialized: Any, features: Mapping[str, Any], name: str | None
     del name
     records, scalar = as_batch(serialized)
     columns = schema(features)
-    out = parse_batch(records, columns, _names(example_names, len(records)))
-    return single(out) if scalar else out
+    names = _names(example_names, len(records))
+    if scalar:
+        return single(parse_records(records, columns, wire_decoder(columns), _scalar(names)))
+    return parse_batch(records, columns, names)
 
 
 def parse_single_example(serialized: Any, features: Mapping[str, Any], name: str | None = None,
@@ -355,7 +368,7 @@ def parse_single_example(serialized: Any, features: Mapping[str, Any], name: str
         raise InvalidArgumentError(f"parse_single_example: `serialized` must be a scalar, got "
                                    f"{len(records)} values.")
     columns = schema(features)
-    names = _names(example_names, 1)
+    names = _scalar(_names(example_names, 1))
     return single(parse_records(records, columns, wire_decoder(columns), names))
 
 
@@ -364,6 +377,6 @@ def parse_example_proto(serialized: Any, features: Mapping[str, Any],
     """`parse_example` through protobuf message objects (the reference; slower)."""
     records, scalar = as_batch(serialized)
     columns = schema(features)
-    out = parse_records(records, columns, proto_decoder(columns),
-                        _names(example_names, len(records)))
+    names = _names(example_names, len(records))
+    out = parse_records(records, columns, proto_decoder(columns), _scalar(names) if scalar else names)
     return single(out) if scalar else out
