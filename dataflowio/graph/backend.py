@@ -1,0 +1,70 @@
+"""Array backends: NumPy for the CPU and CuPy (imported lazily) for a GPU.
+
+Kernels are written once against `xp`; a backend may override a kernel where a device-specific
+version pays off (`kernel_for`). Importing this module never imports CuPy.
+
+>>> NUMPY.name, kernel_for(lookup("Neg"), NUMPY)(NUMPY.xp, NUMPY.xp.array([1, -2])).tolist()
+('cpu', [-1, 2])
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy
+
+from dataflowio.graph.ops.registry import Kernel, OpDef, lookup  # noqa: F401
+
+
+@dataclass(eq=False)
+class Backend:
+    """A device kind: its array module `xp` and per-op kernel overrides."""
+
+    name: str
+    xp: Any
+    overrides: dict[str, Kernel] = field(default_factory=dict)
+
+    def to_device(self, value: Any) -> Any:
+        """Moves a host value onto this backend (a no-op for NumPy)."""
+        if self.xp is numpy:
+            return to_host(value)
+        if isinstance(value, numpy.ndarray) and value.dtype == object:
+            return value  # strings stay on the host
+        return self.xp.asarray(value)
+
+
+NUMPY = Backend("cpu", numpy)
+
+
+def to_host(value: Any) -> Any:
+    """Returns `value` as a NumPy value (CuPy arrays are copied back)."""
+    get = getattr(value, "get", None)
+    if get is not None and type(value).__module__.startswith("cupy"):
+        return get()
+    return value
+
+
+@functools.lru_cache(maxsize=1)
+def gpu_count() -> int:
+    """Number of CUDA devices CuPy can see (0 without CuPy or a GPU)."""
+    try:
+        import cupy
+
+        return int(cupy.cuda.runtime.getDeviceCount())
+    except Exception:  # noqa: BLE001 - any failure means no usable GPU
+        return 0
+
+
+@functools.lru_cache(maxsize=1)
+def cupy_backend() -> Backend:
+    """The CuPy backend (call only when `gpu_count() > 0`)."""
+    import cupy
+
+    return Backend("gpu", cupy, overrides={})
+
+
+def kernel_for(op: OpDef, backend: Backend) -> Kernel:
+    """Returns the kernel `backend` runs for `op`: its override, else the shared `xp` kernel."""
+    return backend.overrides.get(op.name, op.kernel)

@@ -1,0 +1,54 @@
+"""The op table: one `OpDef` per primitive (shape rule, one kernel over `xp`, gradient).
+
+A kernel is `kernel(xp, *inputs, **attrs)` written once against the array module `xp` (numpy or
+cupy). Stateful kernels (variables, random numbers, iterators) also receive `ctx=`, the session's
+resource store. Composites (`square`, `l2_loss`, ...) are plain functions and have no entry here.
+
+>>> import numpy as np
+>>> lookup("Add").kernel(np, np.array([1, 2]), np.array([3, 4])).tolist()
+[4, 6]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from dataflowio.errors import NotFoundError
+
+Kernel = Callable[..., Any]
+
+
+@dataclass(frozen=True, eq=False)
+class OpDef:
+    """One primitive op: `infer(op_inputs, **attrs) -> [(shape, dtype), ...]`, `kernel`, `grad`.
+
+    `grad(op, *output_grads)` returns one graph gradient (or None) per input; `num_outputs` is the
+    static number of outputs (None: `infer` decides); `stateful` ops get `ctx=` and are never cached.
+    """
+
+    name: str
+    infer: Callable[..., list[tuple[Any, Any]]]
+    kernel: Kernel
+    grad: Callable[..., Any] | None = None
+    stateful: bool = False
+    attrs_doc: dict[str, str] = field(default_factory=dict)
+
+
+REGISTRY: dict[str, OpDef] = {}
+
+
+def register(op: OpDef) -> OpDef:
+    """Adds `op` to the table (a duplicate name is a programming error) and returns it."""
+    if op.name in REGISTRY:
+        raise ValueError(f"register: op {op.name!r} is already registered.")
+    REGISTRY[op.name] = op
+    return op
+
+
+def lookup(name: str) -> OpDef:
+    """Returns the OpDef registered under `name`."""
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        raise NotFoundError(f"lookup: no op named {name!r}; known: {sorted(REGISTRY)[:20]}...") from None
