@@ -31,6 +31,7 @@ from dataflowio.data.ops._fn import (
     spec_of_element,
 )
 from dataflowio.data.plan import ExecContext, Node
+from dataflowio.data.runtime import seed as seeds
 from dataflowio.errors import InvalidArgumentError
 
 
@@ -83,8 +84,8 @@ def infer_spec(fn: Callable[..., Any], input_node: Node, vectorized: bool = Fals
     first = peek(input_node)
     if first is not _NOTHING:
         if vectorized:
-            first = structure.map_structure(lambda v: np.asarray(v)[None], first) \
-                if structure.is_structure(first) else np.asarray(first)[None]
+            first = structure.map_structure(_as_column, first) if structure.is_structure(first) \
+                else _as_column(first)
             out = normalize_element(call_fn(fn, first))
             spec = spec_of_element(out)
             return structure.map_structure(_drop_leading, spec) if structure.is_structure(spec) \
@@ -92,6 +93,15 @@ def infer_spec(fn: Callable[..., Any], input_node: Node, vectorized: bool = Fals
         return spec_of_element(normalize_element(call_fn(fn, first)))
     dummy = zeros_like_spec(in_spec)
     return spec_of_element(normalize_element(call_fn(fn, dummy)))
+
+
+def _as_column(v: Any) -> np.ndarray:
+    """One element's leaf as a column of one row (strings as object arrays)."""
+    if isinstance(v, bytes):
+        out = np.empty(1, dtype=object)
+        out[0] = v
+        return out
+    return np.asarray(v)[None]
 
 
 def _drop_leading(spec: Any) -> Any:
@@ -167,11 +177,13 @@ class MapIterator(DataIterator):
         super().__init__(source, name="map")
         self._fn, self._vectorized, self._where = fn, vectorized, where
         self._index = 0
+        self._seed_base = seeds.stage_base(where)  # element_seed(): same as the parallel map's
         if random_access and hasattr(source, "gather"):
             self.random_access_length = source.random_access_length  # type: ignore[method-assign]
             self.gather = self._gather  # type: ignore[method-assign]
 
     def _apply(self, element: Any) -> Any:
+        seeds.set_position(self._seed_base, self._index)
         try:
             return normalize_element(call_fn(self._fn, element))
         except StopIteration as e:  # would silently end the iteration otherwise
@@ -180,6 +192,8 @@ class MapIterator(DataIterator):
         except Exception as e:
             add_note(e, f"in {self._where} at element {self._index}")
             raise
+        finally:
+            seeds.set_position(None, 0)
 
     def __next__(self) -> Any:
         element = next(self.source)

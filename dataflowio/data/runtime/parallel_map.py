@@ -42,7 +42,7 @@ def map_chunk(fn: Callable[..., Any], chunk: Chunk, position: int, where: str, v
         cols = normalize_element(call_fn(fn, chunk.columns(where=where)))
         return Chunk.from_columns(cols, chunk.size), False
     out: list[Any] = []
-    fails = False
+    fails, err = False, None
     for i, el in enumerate(chunk.elements()):
         seeds.set_position(seed_base, position + i)
         try:
@@ -58,7 +58,10 @@ def map_chunk(fn: Callable[..., Any], chunk: Chunk, position: int, where: str, v
             out.append(Failed(e))
             fails = True
     seeds.set_position(None, 0)
-    return Chunk.from_elements(out), fails
+    try:
+        return Chunk.from_elements(out), fails
+    finally:
+        out = err = None  # NOTE: this frame is in each error's traceback: break the cycle
 
 
 class ParallelMap(ThreadedStage):

@@ -270,7 +270,10 @@ def _pull_and_transform(sh: Shared, k: int) -> Item | None:
         sh._learn_cost(t3 - t2 + t1 - t0, size)
         if out is not None and (stats.chunks < 4 or seq % 32 == 0) and out.size:
             stats.bytes_per_element = chunk_nbytes(out) / out.size
-    return Item(seq, out, error, fails, before, after, offset, size, sh.one_to_one)
+    try:
+        return Item(seq, out, error, fails, before, after, offset, size, sh.one_to_one)
+    finally:
+        error = None  # NOTE: this frame is in the error's traceback: no exception <-> frame cycle
 
 
 def _note(e: BaseException, text: str) -> None:

@@ -127,10 +127,11 @@ class ThreadedStage(DataIterator):
             sh.stats.fill_sum += sh.reserved + item.in_size
             sh.stats.takes += 1
             sh.cond.notify_all()
+        cursor = _Cursor(item, self._ledger)  # reads the skip ranges before `pulled` prunes them
         self._ledger.pulled(item.seq, item.before, item.after, item.offset, item.in_size)
         if self._tuner is not None and time.perf_counter() - self._last_tune > _TUNE_INTERVAL:
             self._tune()
-        return _Cursor(item, self._ledger)
+        return cursor
 
     def _tune(self) -> None:
         sh, now = self._shared, time.perf_counter()
@@ -237,14 +238,14 @@ class _Cursor:
                 els = self._chunk.elements()
                 self._chunk = Chunk.from_elements([els[i] for i in keep])
                 self._offsets = keep
-        self._fails = item.fails
+        self._fails = item.fails or item.error is not None
         self.n = self._chunk.size
         self.pos = 0
         self._elements: list[Any] | None = None
         self._committed = 0
 
     def failed_at(self, pos: int) -> bool:
-        return bool(self._fails or self.item.error is not None) and \
+        return self._fails and \
             isinstance(self._element_list()[pos], Failed)
 
     def _element_list(self) -> list[Any]:
@@ -255,9 +256,16 @@ class _Cursor:
     def next_element(self) -> Any:
         e = self._element_list()[self.pos]
         self.pos += 1
-        if (self._fails or self.item.error is not None) and isinstance(e, Failed):
+        if self._fails and isinstance(e, Failed):
             self.commit()
-            raise e.error
+            self._element_list()[self.pos - 1] = None
+            self.item.error = None
+            err = e.error
+            e.error = None  # NOTE: no reference from the iterator to the exception (no cycle via
+            try:            # its traceback's frames), so dropping the exception frees everything
+                raise err
+            finally:
+                err = e = None
         return e
 
     def take_chunk(self, m: int) -> Chunk:
