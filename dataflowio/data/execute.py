@@ -23,6 +23,7 @@ from typing import Any, Callable
 from dataflowio.data.iterator import Chunk, DataIterator
 from dataflowio.data.options import Options
 from dataflowio.data.plan import ExecContext, Node, fingerprint
+from dataflowio.data.runtime.stats import instrument
 from dataflowio.errors import FailedPreconditionError, InvalidArgumentError
 
 
@@ -56,7 +57,7 @@ def lower(node: Node, ctx: ExecContext) -> DataIterator:
     Shared sub-plans get one iterator per consumer, as each reads at its own pace.
     """
     inputs = tuple(lower(i, ctx) for i in node.inputs)
-    return node.open(inputs, ctx)
+    return instrument(node.open(inputs, ctx), node, ctx)  # stage label + cheap timing for stats()
 
 
 def plan_fingerprint(plan: Node, options: Options) -> str:

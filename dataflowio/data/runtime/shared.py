@@ -75,7 +75,7 @@ class Stats:
             "consumer_wait_s": self.wait,
             "worker_space_wait_s": self.space_wait,
             "buffer_fill": sh.reserved,
-            "buffer_capacity": sh.capacity,
+            "buffer_capacity": sh.capacity_for(sh.next_k()),
             "buffer_fill_avg": self.fill_sum / self.takes if self.takes else 0.0,
             "parallelism": sh.active,
             "chunk_size": sh.chunk_size or sh.k,
