@@ -27,5 +27,7 @@ from dataflowio.dtypes import (  # noqa: F401
     uint64,
 )
 from dataflowio.tensor_shape import TensorShape, TensorSpec  # noqa: F401
+from dataflowio.graph.api import *  # noqa: F401,F403  (TF1 graph/session API, API.md §3)
+from dataflowio import nn, train, compat  # noqa: F401,E402  (tf.nn, tf.train, tf.compat.v1)
 
 __version__ = "0.1.0"

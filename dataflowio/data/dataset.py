@@ -499,6 +499,36 @@ class Dataset(Generic[T]):
                 out.extend(v for v in structure.flatten(value) if is_graph_tensor(v) and v not in out)
         return out
 
+    def make_one_shot_iterator(self) -> Any:
+        """Returns a TF1 graph iterator that starts by itself; `get_next()` gives graph tensors.
+
+        >>> import dataflowio as tf
+        >>> with tf.Graph().as_default():
+        ...     nxt = Dataset.range(2).make_one_shot_iterator().get_next()
+        ...     with tf.Session() as sess:
+        ...         print(int(sess.run(nxt)), int(sess.run(nxt)))
+        0 1
+        """
+        from dataflowio.graph.iterator_ops import make_one_shot_iterator
+
+        return make_one_shot_iterator(self)
+
+    def make_initializable_iterator(self, shared_name: str | None = None) -> Any:
+        """Returns a TF1 graph iterator started by running its `initializer` (placeholders in the
+        dataset are fed then).
+
+        >>> import dataflowio as tf
+        >>> with tf.Graph().as_default():
+        ...     xs = tf.placeholder(tf.int64, [None])
+        ...     it = Dataset.from_tensor_slices(xs).make_initializable_iterator()
+        ...     with tf.Session() as sess:
+        ...         sess.run(it.initializer, {xs: [7, 8]}); print(int(sess.run(it.get_next())))
+        7
+        """
+        from dataflowio.graph.iterator_ops import make_initializable_iterator
+
+        return make_initializable_iterator(self, shared_name)
+
     def options(self) -> Options:
         """Returns the options in force for this dataset (merged from every `with_options`).
 

@@ -9,6 +9,8 @@
 [6.0, 14.0]
 """
 
+from typing import Any
+
 from dataflowio.dtypes import *  # noqa: F401,F403
 from dataflowio.dtypes import DType, as_dtype  # noqa: F401
 from dataflowio.graph import operators as _operators  # noqa: F401 - binds Tensor operators
@@ -58,3 +60,41 @@ from dataflowio.tensor_shape import TensorShape, TensorSpec  # noqa: F401
 sub = subtract
 mul = multiply
 newaxis = None
+from dataflowio.graph.py_func import numpy_function, py_func  # noqa: E402,F401
+
+
+def set_random_seed(seed: int | None) -> None:
+    """TF1 `tf.set_random_seed`: the default graph's seed, also seeding datasets built afterwards."""
+    from dataflowio.graph.graph import get_default_graph as _g
+
+    _g().seed = seed
+    try:
+        from dataflowio import random as _random
+
+        _random.set_seed(seed)
+    except ImportError:  # pragma: no cover - the data side is optional for the graph
+        pass
+
+
+__all__ = sorted(n for n, v in list(globals().items())
+                 if not n.startswith("_") and type(v).__name__ != "module"
+                 and n not in ("Any", "annotations", "InvalidArgumentError", "convert_to_numpy",
+                               "dtype_of", "ALL_DTYPES"))
+
+
+def assign(ref: Any, value: Any, validate_shape: Any = None, use_locking: Any = None, name: str | None = None) -> Any:
+    """TF1 `tf.assign(ref, value)`: `ref.assign(value)`."""
+    return ref.assign(value, name=name)
+
+
+def assign_add(ref: Any, value: Any, use_locking: Any = None, name: str | None = None) -> Any:
+    """TF1 `tf.assign_add(ref, value)`."""
+    return ref.assign_add(value, name=name)
+
+
+def assign_sub(ref: Any, value: Any, use_locking: Any = None, name: str | None = None) -> Any:
+    """TF1 `tf.assign_sub(ref, value)`."""
+    return ref.assign_sub(value, name=name)
+
+
+__all__ += ["assign", "assign_add", "assign_sub"]

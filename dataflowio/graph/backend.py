@@ -3,6 +3,7 @@
 Kernels are written once against `xp`; a backend may override a kernel where a device-specific
 version pays off (`kernel_for`). Importing this module never imports CuPy.
 
+>>> import dataflowio.graph.api
 >>> NUMPY.name, kernel_for(lookup("Neg"), NUMPY)(NUMPY.xp, NUMPY.xp.array([1, -2])).tolist()
 ('cpu', [-1, 2])
 """

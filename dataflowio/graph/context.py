@@ -1,7 +1,7 @@
 """Per-session state that stateful kernels see as `ctx`: variable values, RNGs, iterators.
 
 >>> ctx = ExecContext()
->>> ctx.rng("op", (1, 2)).integers(10) == ExecContext().rng("op", (1, 2)).integers(10)
+>>> bool(ctx.rng("op", (1, 2)).integers(10) == ExecContext().rng("op", (1, 2)).integers(10))
 True
 """
 

@@ -246,7 +246,8 @@ def get_or_create_global_step(graph: Any = None) -> Variable:
     ...     get_or_create_global_step() is get_or_create_global_step()
     True
     """
-    return get_global_step(graph) or create_global_step(graph)
+    found = get_global_step(graph)
+    return found if found is not None else create_global_step(graph)
 
 
 def global_step(sess: Any, global_step_tensor: Any) -> int:

@@ -5,7 +5,8 @@ cupy). Stateful kernels (variables, random numbers, iterators) also receive `ctx
 resource store. Composites (`square`, `l2_loss`, ...) are plain functions and have no entry here.
 
 >>> import numpy as np
->>> lookup("Add").kernel(np, np.array([1, 2]), np.array([3, 4])).tolist()
+>>> import dataflowio.graph.api
+>>> lookup("AddV2").kernel(np, np.array([1, 2]), np.array([3, 4])).tolist()
 [4, 6]
 """
 
