@@ -75,24 +75,66 @@ class Map(Node):
 
 
 def infer_spec(fn: Callable[..., Any], input_node: Node, vectorized: bool = False) -> Any:
-    """The spec of `fn`'s output: traced on graph placeholders when possible, else from the input's
-    first element (peek), else from zeros shaped like the input spec."""
+    """The spec of `fn`'s output: traced on graph placeholders when possible, else from running
+    `fn` on the input's first two elements (dims that differ become None), else on zeros shaped
+    like the input spec."""
     in_spec = input_node.element_spec()
     traced = trace_spec(fn, in_spec)
     if traced is not None:
         return traced
-    first = peek(input_node)
-    if first is not _NOTHING:
-        if vectorized:
-            first = structure.map_structure(_as_column, first) if structure.is_structure(first) \
-                else _as_column(first)
-            out = normalize_element(call_fn(fn, first))
-            spec = spec_of_element(out)
-            return structure.map_structure(_drop_leading, spec) if structure.is_structure(spec) \
-                else _drop_leading(spec)
-        return spec_of_element(normalize_element(call_fn(fn, first)))
-    dummy = zeros_like_spec(in_spec)
-    return spec_of_element(normalize_element(call_fn(fn, dummy)))
+    firsts = peek(input_node, 2)
+    if not firsts:
+        return spec_of_element(normalize_element(call_fn(fn, zeros_like_spec(in_spec))))
+    specs = [_output_spec(fn, el, vectorized) for el in firsts]
+    return _unknown_where_input_is(relax(specs), in_spec, firsts)
+
+
+def _unknown_where_input_is(spec: Any, in_spec: Any, elements: list[Any]) -> Any:
+    """Output dims whose size equals an *unknown* input dim's size in the peeked elements (or any
+    dim when an input's rank is unknown) become None: they likely follow that input dim."""
+    from dataflowio.tensor_shape import TensorShape, TensorSpec
+
+    sizes: set[int] = set()
+    any_rank = False
+    for el in elements:
+        for s, v in zip(structure.flatten(in_spec), structure.flatten(el)):
+            if s.shape.rank is None:
+                any_rank = True
+                continue
+            shape = np.shape(v)
+            sizes.update(shape[d] for d, dim in enumerate(s.shape) if dim is None and d < len(shape))
+    if not sizes and not any_rank:
+        return spec
+
+    def leaf(s: Any) -> Any:
+        if not isinstance(s, TensorSpec) or s.shape.rank is None:
+            return s
+        dims = [None if (any_rank or d in sizes) else d for d in s.shape]
+        return TensorSpec(TensorShape(dims), s.dtype, s.name)
+
+    return structure.map_structure(leaf, spec) if structure.is_structure(spec) else leaf(spec)
+
+
+def _output_spec(fn: Callable[..., Any], element: Any, vectorized: bool) -> Any:
+    if not vectorized:
+        return spec_of_element(normalize_element(call_fn(fn, element)))
+    column = structure.map_structure(_as_column, element) if structure.is_structure(element) \
+        else _as_column(element)
+    spec = spec_of_element(normalize_element(call_fn(fn, column)))
+    return structure.map_structure(_drop_leading, spec) if structure.is_structure(spec) \
+        else _drop_leading(spec)
+
+
+def relax(specs: list[Any]) -> Any:
+    """The most specific spec every one of `specs` is an instance of (differing dims -> None)."""
+    first = specs[0]
+    flat = [structure.flatten(s) for s in specs]
+    out = []
+    for j, leaf in enumerate(flat[0]):
+        merged = leaf.most_specific_common_supertype([f[j] for f in flat[1:]]) \
+            if hasattr(leaf, "most_specific_common_supertype") else leaf
+        out.append(merged if merged is not None else leaf)
+    return structure.pack_as(first, out) if structure.is_structure(first) else out[0]
 
 
 def _as_column(v: Any) -> np.ndarray:
@@ -110,23 +152,23 @@ def _drop_leading(spec: Any) -> Any:
     return TensorSpec(spec.shape[1:], spec.dtype)
 
 
-_NOTHING = object()
-
-
-def peek(node: Node) -> Any:
-    """The first element of `node`'s (unoptimized) plan, or `_NOTHING` when it is empty."""
+def peek(node: Node, n: int = 1) -> list[Any]:
+    """Up to `n` first elements of `node`'s (unoptimized) plan."""
     from dataflowio.data import execute
     from dataflowio.data.options import Options
 
     ctx = ExecContext(Options())
     it = execute.lower(node, ctx)
+    out: list[Any] = []
     try:
-        return next(it)
+        for _ in range(n):
+            out.append(next(it))
     except StopIteration:
-        return _NOTHING
+        pass
     finally:
         it.close()
         ctx.close()
+    return out
 
 
 def trace_spec(fn: Callable[..., Any], in_spec: Any) -> Any:
@@ -202,7 +244,12 @@ class MapIterator(DataIterator):
         return out
 
     def _apply_chunk(self, chunk: Chunk) -> Chunk:
-        if self._vectorized:
+        if self._vectorized and not chunk.has_columns:
+            try:
+                chunk.columns(where=self._where)
+            except InvalidArgumentError:
+                pass  # elements of different shapes: the per-element path gives the same result
+        if self._vectorized and chunk.has_columns:
             try:
                 cols = normalize_element(call_fn(self._fn, chunk.columns(where=self._where)))
             except Exception as e:
