@@ -169,4 +169,8 @@ def _iterators(root: DataIterator) -> list[DataIterator]:
 
 
 def _stage(it: DataIterator) -> dict[str, Any]:
-    return {"name": it.name, "type": type(it).__name__}
+    out = {"name": it.name, "type": type(it).__name__}
+    counters = getattr(it, "stage_stats", None)  # ops with counters of their own (ignore_errors)
+    if counters is not None:
+        out.update(counters())
+    return out
