@@ -6,7 +6,7 @@ Unset fields are None and mean "the default"; `merge` lets later settings win, a
 >>> o = Options()
 >>> o.experimental_optimization.map_fusion = True
 >>> o.experimental_optimization.enabled_rules()[:3]
-['inject_prefetch', 'map_and_batch_fusion', 'map_fusion']
+['filter_fusion', 'inject_prefetch', 'map_and_batch_fusion']
 >>> o2 = Options(); o2.experimental_optimization.apply_default_optimizations = False
 >>> o2.experimental_optimization.enabled_rules()
 []
@@ -67,6 +67,10 @@ class _OptionsGroup:
 # Rules tf.data 2.21 applies by default; the rest are off unless switched on.
 DEFAULT_ON = ("map_and_batch_fusion", "map_parallelization", "noop_elimination", "parallel_batch",
               "shuffle_and_repeat_fusion", "inject_prefetch")
+# Ours, also on by default (see dataflowio/data/optimize/__init__.py): map_fusion and
+# filter_fusion (off in tf.data; always safe for the stateless functions they fuse),
+# vectorized_map and source_pushdown (dataflowio's own rules).
+OURS_ON = ("map_fusion", "filter_fusion", "vectorized_map", "source_pushdown")
 
 
 class OptimizationOptions(_OptionsGroup):
@@ -74,17 +78,19 @@ class OptimizationOptions(_OptionsGroup):
 
     _fields = {
         "apply_default_optimizations": True,
-        "filter_fusion": False,
+        "filter_fusion": True,
         "filter_parallelization": False,
         "inject_prefetch": True,
         "map_and_batch_fusion": True,
         "map_and_filter_fusion": False,
-        "map_fusion": False,
+        "map_fusion": True,
         "map_parallelization": True,
         "noop_elimination": True,
         "parallel_batch": True,
         "shuffle_and_repeat_fusion": True,
         "seq_interleave_prefetch": False,
+        "source_pushdown": True,
+        "vectorized_map": True,
     }
 
     def enabled_rules(self) -> list[str]:

@@ -60,6 +60,19 @@ class BlockRng:
         self._pos += 1
         return int(u * n)
 
+    def uniforms(self, k: int) -> list[float]:
+        """The next `k` uniforms in [0, 1): the same draws (and state) as `k` calls of `index`."""
+        out: list[float] = []
+        while len(out) < k:
+            if self._pos >= len(self._block):
+                self._start = self._gen.bit_generator.state
+                self._block = self._gen.random(self.BLOCK).tolist()
+                self._pos = 0
+            take = min(k - len(out), len(self._block) - self._pos)
+            out.extend(self._block[self._pos:self._pos + take])
+            self._pos += take
+        return out
+
     def get_state(self) -> State:
         if self._start is None:
             return {"bg": self._gen.bit_generator.state, "pos": -1}
@@ -89,6 +102,9 @@ class PositionShuffler:
         self.slots: list[int] = []
         self.consumed = 0  # input positions taken into the buffer so far
         self.ended = False  # the input has no position `consumed`
+        # Index mode: `available(consumed)` says how many next positions exist without pulling
+        # anything (enables the inlined steady-state loop); None in element mode.
+        self.available: Callable[[int], int] | None = None
 
     def take(self, n: int, more: Callable[[int], int]) -> list[int]:
         """Up to `n` output positions. `more(k)` makes up to `k` next input positions available
@@ -96,6 +112,11 @@ class PositionShuffler:
         out: list[int] = []
         slots, size, index = self.slots, self.size, self.rng.index
         while len(out) < n:
+            if self.available is not None and not self.ended and len(slots) == size - 1:
+                k = min(n - len(out), self.available(self.consumed))
+                if k > 0:
+                    self._steady(out, k)
+                    continue
             if not self.ended and len(slots) < size:
                 need = size - len(slots)
                 got = more(need)
@@ -111,6 +132,23 @@ class PositionShuffler:
             if i < len(slots):
                 slots[i] = last
         return out
+
+    def _steady(self, out: list[int], k: int) -> None:
+        # NOTE (optimizer helper): `k` steps of the loop in `take` with a full input, inlined:
+        # refill one position, draw a slot, emit it, move the last slot into its place. Same
+        # draws, same slots, same output as the general loop, without a callback per element.
+        slots, size, c = self.slots, self.size, self.consumed
+        last = size - 1
+        append, pop, emit = slots.append, slots.pop, out.append
+        for u in self.rng.uniforms(k):
+            append(c)
+            c += 1
+            i = int(u * size)
+            emit(slots[i])
+            moved = pop()
+            if i < last:
+                slots[i] = moved
+        self.consumed = c
 
     def get_state(self) -> State:
         return {"slots": list(self.slots), "consumed": self.consumed, "ended": self.ended,
@@ -183,6 +221,9 @@ class ShuffleIterator(DataIterator):
 
     def _reset(self) -> None:
         self._shuffler = PositionShuffler(self._size, BlockRng(self._seeds + [self._iteration]))
+        if self._index_mode:
+            total = self._total
+            self._shuffler.available = lambda consumed: max(0, total - consumed)  # type: ignore[operator]
         self._store.clear()
 
     def _more(self, k: int) -> int:

@@ -1,0 +1,74 @@
+"""`VectorizedMap`: an optimizer-made `map` that runs its function once per chunk when that is
+proven to give the same elements (see `dataflowio.data.vectorize` for how it is proven).
+
+Element consumers (`next(it)`) still get one call per element; chunk consumers (`batch`, the
+index-level shuffle's `gather`, `filter`'s chunk path) get one call per chunk once the function
+passed its trial. The decision is shared by every iterator the same top-level iterator opens for
+this node (a `repeat` re-opens its input every pass), so the trial runs once.
+
+>>> from dataflowio.data.ops.range import Range
+>>> from dataflowio.data.plan import ExecContext
+>>> from dataflowio.data.options import Options
+>>> src = Range(stop=5)
+>>> node = VectorizedMap(inputs=(src,), fn=lambda x: x * 10)
+>>> it = node.open((src.open((), None),), ExecContext(Options()))
+>>> it.next_chunk(5).columns().tolist(), it.trial.decision
+([0, 10, 20, 30, 40], True)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from dataflowio.data.iterator import Chunk, DataIterator
+from dataflowio.data.ops.map import Map, MapIterator
+from dataflowio.data.plan import ExecContext, Node
+from dataflowio.data.vectorize import Trial, is_declared_vectorized
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class VectorizedMap(Map):
+    op_name = "vectorized_map"
+
+    def label(self) -> str:
+        from dataflowio.data.ops.map_and_batch import compact_label
+
+        return compact_label(self, always=("fn",))
+
+    def open(self, inputs: tuple[DataIterator, ...], ctx: ExecContext) -> DataIterator:
+        return TrialMapIterator(inputs[0], self.fn, self.where(), trial_for(self, ctx),
+                                random_access=self.stateless is True)
+
+
+def trial_for(node: Node, ctx: ExecContext | None) -> Trial:
+    """The node's `Trial`, shared through `ctx` by every iterator opened for it."""
+    fn = getattr(node, "fn")
+    declared = bool(getattr(node, "vectorized", False)) or is_declared_vectorized(fn)
+    if ctx is None:
+        return Trial(fn, declared)
+    trials = ctx.resources.setdefault("vectorize_trials", {})
+    entry = trials.get(id(node))
+    if entry is None or entry[0] is not node:
+        entry = trials[id(node)] = (node, Trial(fn, declared))
+    return entry[1]
+
+
+class TrialMapIterator(MapIterator):
+    """`MapIterator` whose chunk path goes through the node's `Trial`."""
+
+    def __init__(self, source: DataIterator, fn: Any, where: str, trial: Trial,
+                 random_access: bool = False) -> None:
+        super().__init__(source, fn, False, where, random_access=random_access)
+        self.trial = trial
+
+    def _per_element(self, chunk: Chunk) -> Chunk:
+        out = []
+        for el in chunk.elements():  # as MapIterator: on an error the index stays at the element
+            out.append(self._apply(el))
+            self._index += 1
+        self._index -= len(out)
+        return Chunk.from_elements(out)
+
+    def _apply_chunk(self, chunk: Chunk) -> Chunk:
+        return self.trial.apply(chunk, self._per_element)

@@ -1,0 +1,41 @@
+"""vectorized_map: a stateless map becomes a `vectorized_map`, which runs its function once per
+chunk of elements when a trial proves that gives the same elements (ours; not in tf.data).
+
+    map(f)   ==>   vectorized_map(f, stateless=True)
+
+Preconditions: a plain sequential `map` (no `num_parallel_calls`, not already declared
+`vectorized=True`, which vectorizes unconditionally) whose function is stateless: declared
+`stateless=True`, or proven by `purity.py`. Only stateless functions get a trial, because the
+trial calls the function twice on the first chunk (see `dataflowio.data.vectorize` for how the
+trial proves `f(stack(rows)) == stack(f(row) ...)` and falls back to per element for good).
+The node is also marked `stateless=True`, which lets an index-level `shuffle` gather rows
+through it instead of buffering elements.
+Payoff: `from_tensor_slices -> map(f) -> shuffle -> batch` runs one gather and one call of `f`
+per batch instead of 128 element hops (BENCHMARKS.md W3/W7); `map(f) -> batch` the same.
+
+>>> from dataflowio.data.ops.range import Range
+>>> from dataflowio.data.ops.map import Map
+>>> RULE.apply(Map(inputs=(Range(stop=3),), fn=lambda x: x + 1)).op_name
+'vectorized_map'
+>>> RULE.apply(Map(inputs=(Range(stop=3),), fn=lambda x: x + 1, stateless=False)) is None
+True
+"""
+
+from __future__ import annotations
+
+from dataflowio.data.ops.map import Map
+from dataflowio.data.ops.vectorized_map import VectorizedMap
+from dataflowio.data.optimize._facts import is_stateless, sequential
+from dataflowio.data.optimize.rewrite import Rule
+from dataflowio.data.plan import Node
+
+
+def _vectorize(node: Node) -> Node | None:
+    if type(node) is not Map or node.vectorized or not sequential(node) or not is_stateless(node):
+        return None
+    return VectorizedMap(inputs=node.inputs, name=node.name, fn=node.fn,
+                         num_parallel_calls=node.num_parallel_calls,
+                         deterministic=node.deterministic, stateless=True)
+
+
+RULE = Rule("vectorized_map", _vectorize)
