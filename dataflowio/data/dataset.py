@@ -326,10 +326,10 @@ class Dataset(Generic[T]):
         `filename=""` caches in memory; a path caches in `<filename>.dfcache`. A pass that stops
         early caches nothing.
 
-        >>> calls = []
-        >>> ds = Dataset.range(3).map(lambda x: calls.append(1) or x).cache()
-        >>> [int(x) for x in ds.repeat(2)], len(calls)
-        ([0, 1, 2, 0, 1, 2], 3)
+        >>> ds = Dataset.range(6).shuffle(6).cache()        # the first pass's order is kept
+        >>> first, second = [int(x) for x in ds], [int(x) for x in ds]
+        >>> first == second, sorted(first)
+        (True, [0, 1, 2, 3, 4, 5])
         """
         return self._then(Cache(inputs=(self._plan,), filename=filename, name=name))
 
@@ -528,6 +528,32 @@ class Dataset(Generic[T]):
         from dataflowio.graph.iterator_ops import make_initializable_iterator
 
         return make_initializable_iterator(self, shared_name)
+
+    def explain(self, as_dict: bool = False) -> Any:
+        """Returns the logical plan before and after optimization, and which rules fired, as text.
+
+        The optimizer runs on every `iter()`; this shows what it makes of this dataset with its
+        options (see `dataflowio.data.optimize`). `as_dict=True` returns the same as data:
+        `{"before", "after", "fired", "enabled", "nodes_before", "nodes_after"}`.
+
+        >>> print(Dataset.range(4).take(-1).map(lambda x: x * 2).explain())
+        == logical plan (3 nodes) ==
+        map(deterministic=None, fn=<lambda>, num_parallel_calls=None, vectorized=False, stateless=None)
+          take(count=-1)
+            range(start=0, stop=4, step=1, dtype=tf.int64)
+        == optimized plan (3 nodes) ==
+        prefetch(buffer_size=-1)
+          vectorized_map(fn=<lambda>, stateless=True)
+            range(start=0, stop=4, step=1, dtype=tf.int64)
+        == rules fired ==
+        inject_prefetch x1, noop_elimination x1, vectorized_map x1
+        >>> Dataset.range(4).explain(as_dict=True)["fired"]
+        {}
+        """
+        from dataflowio.data import optimize
+
+        data = optimize.explain_data(self._plan, self.options())
+        return data if as_dict else optimize.explain_text(data)
 
     def options(self) -> Options:
         """Returns the options in force for this dataset (merged from every `with_options`).

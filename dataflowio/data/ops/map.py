@@ -174,10 +174,10 @@ def peek(node: Node, n: int = 1) -> list[Any]:
 def trace_spec(fn: Callable[..., Any], in_spec: Any) -> Any:
     """`fn` traced on graph placeholders in a scratch graph, or None when that is not possible."""
     try:
-        from dataflowio import graph as g
+        import dataflowio
         from dataflowio.tensor_shape import TensorShape, TensorSpec
 
-        make_graph, placeholder = getattr(g, "Graph"), getattr(g, "placeholder")
+        make_graph, placeholder = getattr(dataflowio, "Graph"), getattr(dataflowio, "placeholder")
     except (ImportError, AttributeError):
         return None
     try:
