@@ -27,6 +27,7 @@ from dataflowio.train.mnist_models import DEFAULTS
 
 DEFAULT_MODEL = "mlp"
 CHECKPOINT_JSON = "trainer.json"
+INPUT_JSON = "input.json"
 VARIABLES_PREFIX = "model.ckpt"
 # Settings a checkpoint fixes: the input pipeline and the graph must be rebuilt identically.
 FIXED_BY_CHECKPOINT = ("model", "epochs", "batch_size", "lr", "optimizer", "seed", "limit")
@@ -73,6 +74,7 @@ class TrainResult:
     examples_per_second: float
     last_loss: float
     device: str
+    weights: dict[str, np.ndarray]
 
 
 def _log(config: TrainConfig, line: str) -> None:
@@ -122,32 +124,85 @@ def gpu_available() -> tuple[bool, str]:
     return (n > 0), "no CUDA device found"
 
 
-class _Input:
-    """The bridge from the Dataset to the graph: `get_next()` tensors plus save/restore.
+class _FeedInput:
+    """Input by feed_dict: the Dataset's Python iterator fills two placeholders each step."""
 
-    Prefers the graph iterator (`make_one_shot_iterator().get_next()`, no feed_dict); the
-    position is the underlying Python iterator's `save()`.
-    """
+    def __init__(self, tf: Any, ds: Any) -> None:
+        self._ds = ds
+        self._it: Any = None
+        self.x = tf.placeholder(tf.float32, [None, 784], name="images")
+        self.y = tf.placeholder(tf.int64, [None], name="labels")
+
+    def start(self, sess: Any) -> None:
+        self._it = iter(self._ds)
+
+    def feed(self) -> dict[Any, Any]:
+        images, labels = next(self._it)  # StopIteration at the end of the last epoch
+        return {self.x: images, self.y: labels}
+
+    def save_to(self, path: str) -> None:
+        from dataflowio.data.experimental import save_iterator
+
+        save_iterator(self._it, path)
+
+    def restore_from(self, path: str) -> None:
+        from dataflowio.data.experimental import restore_iterator
+
+        restore_iterator(self._it, path)
+
+    def close(self) -> None:
+        if self._it is not None:
+            self._it.close()
+
+
+class _GraphInput:
+    """Input through the graph: a one-shot iterator's `get_next()` tensors feed the model directly
+    (no feed_dict). The position is that of the Python iterator the session runs behind it."""
 
     def __init__(self, tf: Any, ds: Any) -> None:
         self._it = tf.data.make_one_shot_iterator(ds)
         self.x, self.y = self._it.get_next()
+        self._sess: Any = None
 
-    def _py(self, sess: Any) -> Any:
-        return self._it._python_iterator(sess)
+    def start(self, sess: Any) -> None:
+        self._sess = sess
 
-    def save(self, sess: Any) -> Any:
-        return self._py(sess).save()
+    def feed(self) -> None:
+        return None
 
-    def restore(self, sess: Any, state: Any) -> None:
-        self._py(sess).restore(state)
+    def _python_iterator(self) -> Any:
+        # NOTE: the session keeps one Python iterator per graph iterator in its resources (see
+        # dataflowio.graph.iterator_ops); a one-shot iterator opens it on first use, so open it
+        # here when a restore comes first.
+        from dataflowio.graph import iterator_ops
+
+        resources = self._sess._ctx.resources
+        if self._it._key not in resources:
+            resources[self._it._key] = iterator_ops._open(self._it._dataset, None)
+        return resources[self._it._key]
+
+    def save_to(self, path: str) -> None:
+        from dataflowio.data.experimental import save_iterator
+
+        save_iterator(self._python_iterator(), path)
+
+    def restore_from(self, path: str) -> None:
+        from dataflowio.data.experimental import restore_iterator
+
+        restore_iterator(self._python_iterator(), path)
+
+    def close(self) -> None:
+        pass  # the session closes its iterators
 
 
-def _build(tf: Any, config: TrainConfig, ds: Any) -> dict[str, Any]:
+INPUT_BRIDGES = {"graph": _GraphInput, "feed": _FeedInput}
+
+
+def _build(tf: Any, config: TrainConfig, ds: Any, bridge: str) -> dict[str, Any]:
     """Builds the graph: input bridge, model, loss, train op, eval op, saver, initializer."""
     from dataflowio.train.mnist_models import build, make_optimizer
 
-    inp = _Input(tf, ds)
+    inp = INPUT_BRIDGES[bridge](tf, ds)
     device = "/gpu:0" if config.device == "gpu" else "/cpu:0"
     with tf.device(device):
         model = build(config.model, tf, config.seed)
@@ -160,7 +215,7 @@ def _build(tf: Any, config: TrainConfig, ds: Any) -> dict[str, Any]:
         correct = tf.reduce_sum(tf.cast(
             tf.equal(tf.argmax(model.logits(x_eval), 1), y_eval), tf.float32))
     return {"input": inp, "loss": loss, "train_op": train_op, "x_eval": x_eval, "y_eval": y_eval,
-            "correct": correct, "saver": tf.train.Saver(),
+            "correct": correct, "params": model.params, "saver": tf.train.Saver(),
             "init": tf.global_variables_initializer()}
 
 
@@ -177,17 +232,53 @@ def save_checkpoint(folder: str, sess: Any, g: dict[str, Any], config: TrainConf
     """Writes variables, input position and config to `folder` atomically (a new folder renamed)."""
     from dataflowio.datasets.atomic import atomic_path
 
-    state = g["input"].save(sess)
     with atomic_path(folder) as tmp:
         os.makedirs(tmp)
         g["saver"].save(sess, os.path.join(tmp, VARIABLES_PREFIX))
+        g["input"].save_to(os.path.join(tmp, INPUT_JSON))
         keep = {k: v for k, v in asdict(config).items()
                 if k not in ("save", "restore", "quiet", "save_every", "steps")}
         with open(os.path.join(tmp, CHECKPOINT_JSON), "w") as f:
-            json.dump({"version": 1, "config": keep, "global_step": step, "input": state}, f)
+            json.dump({"version": 1, "config": keep, "global_step": step}, f)
 
 
-def train(config: TrainConfig, tf: Any = None) -> TrainResult:
+class _StepBoundaryInterrupts:
+    """Defers Ctrl-C to the end of the current step, so a checkpoint never splits a step.
+
+    The first SIGINT sets `requested` (the loop stops after the step and saves); a second one
+    interrupts at once. Only installed in the main thread.
+    """
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._old: Any = None
+
+    def _handler(self, signum: int, frame: Any) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+
+    def __enter__(self) -> _StepBoundaryInterrupts:
+        import signal
+        import threading
+
+        if threading.current_thread() is threading.main_thread():
+            self._old = signal.signal(signal.SIGINT, self._handler)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import signal
+
+        if self._old is not None:
+            signal.signal(signal.SIGINT, self._old)
+
+
+def _host(value: Any) -> Any:
+    """A NumPy copy of a NumPy or CuPy array."""
+    return value.get() if hasattr(value, "get") and not isinstance(value, np.ndarray) else value
+
+
+def train(config: TrainConfig, tf: Any = None, bridge: str = "graph") -> TrainResult:
     """Trains as `config` says; returns the test accuracy and run figures (see the module doc)."""
     from dataflowio.cli.progress import make as make_bar
     from dataflowio.datasets import mnist
@@ -216,14 +307,15 @@ def train(config: TrainConfig, tf: Any = None) -> TrainResult:
     graph = tf.Graph()
     with graph.as_default():
         ds = mnist_input.pipeline(data, config.batch_size, config.epochs, config.seed, config.device)
-        g = _build(tf, config, ds)
+        g = _build(tf, config, ds, bridge)
     sess = tf.Session(graph=graph)
     step = 0
     try:
         sess.run(g["init"])
+        g["input"].start(sess)
         if ckpt is not None:
             g["saver"].restore(sess, os.path.join(config.restore, VARIABLES_PREFIX))
-            g["input"].restore(sess, ckpt["input"])
+            g["input"].restore_from(os.path.join(config.restore, INPUT_JSON))
             step = int(ckpt["global_step"])
             _log(config, f"resumed from {config.restore} at step {step} "
                          f"(epoch {step // steps_per_epoch + 1}, batch {step % steps_per_epoch})")
@@ -235,34 +327,42 @@ def train(config: TrainConfig, tf: Any = None) -> TrainResult:
         epoch_losses: list[float] = []
         last_loss = float("nan")
         epoch_t0 = t0
+        clean_stop = False
         try:
-            while step < total:
-                try:
-                    _, last_loss = sess.run([g["train_op"], g["loss"]])
-                except OutOfRangeError:
-                    break
-                step += 1
-                epoch_losses.append(float(last_loss))
-                bar.update(1)
-                if step % 20 == 0:
-                    rate = (step - start_step) * config.batch_size / (time.perf_counter() - t0)
-                    bar.set_postfix(loss=f"{float(last_loss):.4f}", ex_s=f"{rate:,.0f}")
-                if config.save and config.save_every and step % config.save_every == 0:
-                    save_checkpoint(config.save, sess, g, config, step)
-                if step % steps_per_epoch == 0:
-                    now = time.perf_counter()
-                    rate = len(epoch_losses) * config.batch_size / max(now - epoch_t0, 1e-9)
-                    bar.clear()
-                    _log(config, f"epoch {step // steps_per_epoch}/{config.epochs}: "
-                                 f"loss {np.mean(epoch_losses):.4f}, {rate:,.0f} examples/s, "
-                                 f"{now - epoch_t0:.1f} s")
-                    epoch_losses, epoch_t0 = [], now
+            with _StepBoundaryInterrupts() as interrupts:
+                while step < total:
+                    if interrupts.requested:
+                        clean_stop = True
+                        raise KeyboardInterrupt
+                    try:
+                        _, last_loss = sess.run([g["train_op"], g["loss"]], feed_dict=g["input"].feed())
+                    except (OutOfRangeError, StopIteration):
+                        break
+                    step += 1
+                    epoch_losses.append(float(last_loss))
+                    bar.update(1)
+                    if step % 20 == 0:
+                        rate = (step - start_step) * config.batch_size / (time.perf_counter() - t0)
+                        bar.set_postfix(loss=f"{float(last_loss):.4f}", ex_s=f"{rate:,.0f}")
+                    if config.save and config.save_every and step % config.save_every == 0:
+                        save_checkpoint(config.save, sess, g, config, step)
+                    if step % steps_per_epoch == 0:
+                        now = time.perf_counter()
+                        rate = len(epoch_losses) * config.batch_size / max(now - epoch_t0, 1e-9)
+                        bar.clear()
+                        _log(config, f"epoch {step // steps_per_epoch}/{config.epochs}: "
+                                     f"loss {np.mean(epoch_losses):.4f}, {rate:,.0f} examples/s, "
+                                     f"{now - epoch_t0:.1f} s")
+                        epoch_losses, epoch_t0 = [], now
         except KeyboardInterrupt:
             bar.close()
-            if config.save:
+            if config.save and clean_stop:
                 save_checkpoint(config.save, sess, g, config, step)
                 print(f"train-mnist: interrupted at step {step}; checkpoint saved to {config.save} "
                       f"(continue with --restore {config.save})", file=sys.stderr)
+            elif config.save:
+                print(f"train-mnist: interrupted inside step {step + 1}; no new checkpoint written",
+                      file=sys.stderr)
             raise
         bar.close()
         seconds = time.perf_counter() - t0
@@ -270,9 +370,11 @@ def train(config: TrainConfig, tf: Any = None) -> TrainResult:
             save_checkpoint(config.save, sess, g, config, step)
             _log(config, f"checkpoint saved to {config.save} at step {step}")
         accuracy = evaluate(sess, g, data.x_test, data.y_test)
+        weights = {k: np.asarray(_host(v)) for k, v in sess.run(g["params"]).items()}
     finally:
+        g["input"].close()
         sess.close()
     done = step - start_step
     return TrainResult(accuracy=accuracy, global_step=step, epochs=step / steps_per_epoch,
                        seconds=seconds, examples_per_second=done * config.batch_size / max(seconds, 1e-9),
-                       last_loss=float(last_loss), device=config.device)
+                       last_loss=float(last_loss), device=config.device, weights=weights)
