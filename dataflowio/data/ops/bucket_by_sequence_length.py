@@ -7,8 +7,7 @@ each window of `bucket_batch_sizes[i]` elements reduced with `padded_batch` (or 
 boundary minus one instead of the longest element.
 
 >>> from dataflowio.data import Dataset
->>> ds = Dataset.from_generator(lambda: (np.arange(n) for n in [1, 3, 2, 5, 4]),
-...                             output_signature=Dataset.from_tensors(np.arange(1)).element_spec)
+>>> ds = Dataset.from_tensor_slices([1, 3, 2, 5, 4]).map(lambda n: np.arange(n))
 >>> [b.tolist() for b in bucket_by_sequence_length(ds, lambda x: len(x), [3], [2, 2])]
 [[[0, 0], [0, 1]], [[0, 1, 2, 0, 0], [0, 1, 2, 3, 4]], [[0, 1, 2, 3]]]
 """
@@ -79,7 +78,39 @@ def bucket_by_sequence_length(ds: Any, element_length_func: Callable[..., Any],
             shapes = _shapes_from_spec(window.element_spec, filler)
         return window.padded_batch(sizes[b], shapes, padding_values, drop_remainder=drop_remainder)
 
-    return ds.group_by_window(bucket_of, batching, window_size_func=window_size, name=name)
+    from dataflowio.data.ops.group_by_window import GroupByWindow
+
+    node = GroupByWindow(inputs=(ds._plan,), key_func=bucket_of, reduce_func=batching,
+                         window_size_func=window_size, name=name,
+                         spec=_bucketed_spec(ds.element_spec, padded_shapes, no_padding))
+    return ds._then(node)
+
+
+def _bucketed_spec(spec: Any, padded_shapes: Any, no_padding: bool) -> Any:
+    """tf.data's static spec: the batch dim is unknown (the size depends on the bucket); padded
+    dims are the given `padded_shapes` (or the input's), unknown where those are."""
+    from dataflowio.tensor_shape import TensorShape, TensorSpec
+
+    def one(s: Any, dims: Any) -> Any:
+        dims = [None if (d is None or d == -1) else int(d) for d in dims]
+        return TensorSpec(TensorShape([None] + dims), s.dtype)
+
+    if no_padding or padded_shapes is None:
+        return structure.map_structure(lambda s: one(s, list(s.shape)), spec) \
+            if structure.is_structure(spec) else one(spec, list(spec.shape))
+    shapes = _padded_shapes(spec, padded_shapes, None)
+    flat_specs = structure.flatten(spec)
+    flat_shapes = _flatten_shapes(spec, shapes)
+    out = [one(s, d) for s, d in zip(flat_specs, flat_shapes)]
+    return structure.pack_as(spec, out) if structure.is_structure(spec) else out[0]
+
+
+def _flatten_shapes(spec: Any, shapes: Any) -> list[Any]:
+    if not structure.is_structure(spec):
+        return [shapes]
+    if isinstance(spec, dict):
+        return [d for k in sorted(spec) for d in _flatten_shapes(spec[k], shapes[k])]
+    return [d for s, v in zip(spec, shapes) for d in _flatten_shapes(s, v)]
 
 
 def _padded_shapes(spec: Any, shapes: Any, filler: int | None) -> Any:

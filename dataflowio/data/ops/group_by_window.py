@@ -63,6 +63,7 @@ class GroupByWindow(Node):
     reduce_func: Callable[..., Any]
     window_size: int | None = None
     window_size_func: Callable[..., Any] | None = None
+    spec: Any = None  # the element spec when the caller knows it (bucket_by_sequence_length)
 
     op_name = "group_by_window"
     stateful_fn = True
@@ -99,6 +100,8 @@ class GroupByWindow(Node):
         return GroupByWindowIterator(self, inputs[0], ctx)
 
     def _element_spec(self) -> Any:
+        if self.spec is not None:
+            return self.spec
         return self.reduce_plan(0, ()).element_spec()
 
     def _cardinality(self) -> int:
