@@ -5,7 +5,8 @@ what happened in the last interval (elements taken, time the consumer waited, ti
 were busy); it answers with the number of active workers and the buffer capacity. The policy
 is a hill-climb: when the consumer starves and the workers are busy, try one more worker and
 keep it only if throughput rose by 5 %; when the consumer starves, grow the buffer (doubling)
-while `capacity * bytes_per_element` stays under this stage's share of the RAM budget.
+while `capacity * bytes_per_element` stays under the RAM budget; only when the producer had to
+wait for room (otherwise a bigger buffer cannot help).
 
 >>> t = Tuner(workers=1, max_workers=4, capacity=4, max_capacity=64, tune_workers=True,
 ...           tune_buffer=False, element_bytes=8, ram_budget=1 << 20)
@@ -67,7 +68,8 @@ class Tuner:
         self._trial: tuple[int, float] | None = None  # (workers before, throughput before)
         self._cooldown = 0
 
-    def observe(self, *, elapsed: float, taken: int, consumer_wait: float, busy: float) -> tuple[int, int]:
+    def observe(self, *, elapsed: float, taken: int, consumer_wait: float, busy: float,
+                space_wait: float = 0.0) -> tuple[int, int]:
         """Feeds one interval's measurements; returns (active workers, capacity in elements)."""
         if elapsed <= 0:
             return self.workers, self.capacity
@@ -85,7 +87,8 @@ class Tuner:
             self._trial = (self.workers, rate)
             self.workers += 1
             self.capacity = max(self.capacity, self.capacity * self.workers // (self.workers - 1))
-        if self.tune_buffer and starved:
+        # A bigger buffer only helps when the producer had to stop for room (a bursty consumer).
+        if self.tune_buffer and starved and space_wait > 0.01 * elapsed:
             grown = min(self.max_capacity, self.capacity * 2)
             if grown * self.element_bytes <= self.ram_budget:
                 self.capacity = grown

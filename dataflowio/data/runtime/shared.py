@@ -203,7 +203,8 @@ def worker_loop(sh: Shared, idx: int) -> None:
                 k = sh.next_k()
                 if idx < sh.active and (sh.reserved == 0 or sh.reserved + k <= sh.capacity_for(k)):
                     break
-                t0 = t0 or time.perf_counter()
+                if idx < sh.active:  # an idle extra worker is not waiting for room
+                    t0 = t0 or time.perf_counter()
                 cond.wait(0.5)
             if t0:
                 stats.space_wait += time.perf_counter() - t0

@@ -86,7 +86,7 @@ class ThreadedStage(DataIterator):
         self._cursor: _Cursor | None = None
         self._started = False
         self._last_tune = time.perf_counter()
-        self._tune_base = (0, 0.0, 0.0)
+        self._tune_base = (0, 0.0, 0.0, 0.0)
         self._suffix = f"{name or kind}-{threads.unique_suffix()}"
         self._finalizer = weakref.finalize(self, sh.shutdown, 1.0)
         threads.register_stoppable(sh)
@@ -136,17 +136,19 @@ class ThreadedStage(DataIterator):
     def _tune(self) -> None:
         sh, now = self._shared, time.perf_counter()
         taken, wait, busy = sh.stats.elements_in, sh.stats.wait, sh.stats.busy + sh.stats.input_time
-        b_taken, b_wait, b_busy = self._tune_base
+        space = sh.stats.space_wait
+        b_taken, b_wait, b_busy, b_space = self._tune_base
         tuner = self._tuner
         assert tuner is not None
         tuner.element_bytes = max(1, int(sh.stats.bytes_per_element))
         workers, capacity = tuner.observe(elapsed=now - self._last_tune, taken=taken - b_taken,
-                                          consumer_wait=wait - b_wait, busy=busy - b_busy)
+                                          consumer_wait=wait - b_wait, busy=busy - b_busy,
+                                          space_wait=space - b_space)
         with sh.cond:
             sh.active = workers
             sh.capacity = max(capacity, sh.chunk_size or 1)
             sh.cond.notify_all()
-        self._last_tune, self._tune_base = now, (taken, wait, busy)
+        self._last_tune, self._tune_base = now, (taken, wait, busy, space)
 
     def _finish_cursor(self) -> None:
         if self._cursor is not None:
