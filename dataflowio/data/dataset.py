@@ -147,7 +147,7 @@ class Dataset(Generic[T]):
         """
         signature = signature_from(output_types, output_shapes, output_signature)
         arg_tuple = () if args is None else tuple(args)
-        return Dataset(FromGenerator(generator=generator, args=arg_tuple, signature=signature, name=name))
+        return Dataset(FromGenerator(generator=generator, generator_args=arg_tuple, signature=signature, name=name))
 
     @staticmethod
     def zip(*datasets: Any, name: str | None = None) -> Dataset[Any]:
@@ -326,10 +326,10 @@ class Dataset(Generic[T]):
         `filename=""` caches in memory; a path caches in `<filename>.dfcache`. A pass that stops
         early caches nothing.
 
-        >>> calls = []
-        >>> ds = Dataset.range(3).map(lambda x: calls.append(1) or x).cache()
-        >>> [int(x) for x in ds.repeat(2)], len(calls)
-        ([0, 1, 2, 0, 1, 2], 3)
+        >>> ds = Dataset.range(6).shuffle(6).cache()        # the first pass's order is kept
+        >>> first, second = [int(x) for x in ds], [int(x) for x in ds]
+        >>> first == second, sorted(first)
+        (True, [0, 1, 2, 3, 4, 5])
         """
         return self._then(Cache(inputs=(self._plan,), filename=filename, name=name))
 

@@ -29,7 +29,8 @@ from dataflowio.errors import InvalidArgumentError
 @dataclass(frozen=True, kw_only=True, eq=False)
 class FromGenerator(Node):
     generator: Callable[..., Any] = None  # type: ignore[assignment]
-    args: tuple[Any, ...] = ()
+    # NOTE: nodes.md calls this `args`, but that name is `Node.args()` (pretty/fingerprint).
+    generator_args: tuple[Any, ...] = ()
     signature: Any = None
 
     op_name = "from_generator"
@@ -84,7 +85,7 @@ class GeneratorIterator(DataIterator):
         super().__init__(name="from_generator")
         self._node = node
         self._where = node.where()
-        self._args = tuple(structure.to_element_leaf(dtypes.convert_to_numpy(a)) for a in node.args)
+        self._args = tuple(structure.to_element_leaf(dtypes.convert_to_numpy(a)) for a in node.generator_args)
         self._gen: Any = None
         self._count = 0
 

@@ -193,6 +193,8 @@ def trace_spec(fn: Callable[..., Any], in_spec: Any) -> Any:
                     shape = t.shape
                     rank = getattr(shape, "rank", len(shape) if shape is not None else None)
                     return TensorSpec(TensorShape(None) if rank is None else list(shape), t.dtype)
+                if isinstance(t, np.ndarray) and t.dtype == object:
+                    raise TypeError("NumPy code on graph tensors")  # e.g. np.stack([t, t])
                 return spec_of_element(normalize_element(t))
 
             return structure.map_structure(leaf, out) if structure.is_structure(out) else leaf(out)
