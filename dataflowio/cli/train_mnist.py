@@ -46,6 +46,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--limit", type=int, metavar="N", help="train on the first N examples only")
     p.add_argument("--steps", type=int, metavar="N", help="stop at global step N (before the epochs end)")
     p.add_argument("--no-download", action="store_true", help="never download missing IDX files")
+    p.add_argument("--stats", action="store_true",
+                   help="print the input pipeline's per-stage statistics (it.stats()) after training")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or epoch lines")
     p.set_defaults(run=run)
 
@@ -64,7 +66,8 @@ def run(args: argparse.Namespace) -> int:
                          batch_size=args.batch_size, lr=args.lr, optimizer=args.optimizer,
                          device=args.device, seed=args.seed, limit=args.limit, steps=args.steps,
                          save=args.save, save_every=args.save_every, restore=args.restore,
-                         download=not args.no_download, quiet=args.quiet)
+                         download=not args.no_download, quiet=args.quiet,
+                         stats=args.stats)
     result = train(config)
     print(f"test accuracy: {result.accuracy:.4f}", flush=True)
     return 0

@@ -52,6 +52,7 @@ class TrainConfig:
     restore: str | None = None
     download: bool = True
     quiet: bool = False
+    stats: bool = False
 
     def resolved(self) -> TrainConfig:
         """Returns a copy with every unset hyper-parameter filled from the model's defaults."""
@@ -150,6 +151,9 @@ class _FeedInput:
 
         restore_iterator(self._it, path)
 
+    def stats(self) -> dict[str, Any]:
+        return self._it.stats()
+
     def close(self) -> None:
         if self._it is not None:
             self._it.close()
@@ -190,6 +194,9 @@ class _GraphInput:
         from dataflowio.data.experimental import restore_iterator
 
         restore_iterator(self._python_iterator(), path)
+
+    def stats(self) -> dict[str, Any]:
+        return self._python_iterator().stats()
 
     def close(self) -> None:
         pass  # the session closes its iterators
@@ -237,7 +244,7 @@ def save_checkpoint(folder: str, sess: Any, g: dict[str, Any], config: TrainConf
         g["saver"].save(sess, os.path.join(tmp, VARIABLES_PREFIX))
         g["input"].save_to(os.path.join(tmp, INPUT_JSON))
         keep = {k: v for k, v in asdict(config).items()
-                if k not in ("save", "restore", "quiet", "save_every", "steps")}
+                if k not in ("save", "restore", "quiet", "save_every", "steps", "stats")}
         with open(os.path.join(tmp, CHECKPOINT_JSON), "w") as f:
             json.dump({"version": 1, "config": keep, "global_step": step}, f)
 
@@ -369,6 +376,10 @@ def train(config: TrainConfig, tf: Any = None, bridge: str = "graph") -> TrainRe
         if config.save:
             save_checkpoint(config.save, sess, g, config, step)
             _log(config, f"checkpoint saved to {config.save} at step {step}")
+        if config.stats:
+            from dataflowio.data.runtime.stats import format_table
+
+            print("input pipeline stages (it.stats()):\n" + format_table(g["input"].stats()))
         accuracy = evaluate(sess, g, data.x_test, data.y_test)
         weights = {k: np.asarray(_host(v)) for k, v in sess.run(g["params"]).items()}
     finally:

@@ -112,3 +112,42 @@ def test_console_script_runs_end_to_end(mnist_dir, tmp_path):
                           capture_output=True, text=True, timeout=110, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert last_accuracy(proc.stdout) > 0.7 and "Traceback" not in proc.stderr
+
+
+@pytest.mark.timeout(120)
+def test_ctrl_c_saves_at_a_step_boundary_and_the_run_resumes_exactly(mnist_dir, tmp_path, monkeypatch,
+                                                                     capsys):
+    import signal
+
+    from dataflowio.train import trainer
+
+    common = dict(data=str(mnist_dir), model="softmax", limit=500, batch_size=50, epochs=2, seed=5,
+                  quiet=True)
+    reference = train(TrainConfig(**common))
+    real_feed, calls = trainer._GraphInput.feed, []
+
+    def feed_then_interrupt(self):
+        calls.append(1)
+        if len(calls) == 7:
+            os.kill(os.getpid(), signal.SIGINT)  # lands inside step 7; honoured after it
+        return real_feed(self)
+
+    monkeypatch.setattr(trainer._GraphInput, "feed", feed_then_interrupt)
+    argv = ["train-mnist", "--data", str(mnist_dir), "--model", "softmax", "--limit", "500",
+            "--batch-size", "50", "--epochs", "2", "--seed", "5", "-q", "--save", str(tmp_path / "ck")]
+    assert main(argv) == 130
+    assert "interrupted at step 7; checkpoint saved to" in capsys.readouterr().err
+    monkeypatch.setattr(trainer._GraphInput, "feed", real_feed)
+    resumed = train(TrainConfig(restore=str(tmp_path / "ck"), quiet=True))
+    assert resumed.global_step == 20
+    for name, w in reference.weights.items():
+        np.testing.assert_array_equal(resumed.weights[name], w, err_msg=name)
+
+
+def test_graph_bridge_and_feed_dict_train_identically(mnist_dir):
+    common = dict(data=str(mnist_dir), model="mlp", limit=300, batch_size=30, epochs=1, seed=2,
+                  quiet=True)
+    a = train(TrainConfig(**common), bridge="graph")
+    b = train(TrainConfig(**common), bridge="feed")
+    for name, w in a.weights.items():
+        np.testing.assert_array_equal(b.weights[name], w, err_msg=name)
