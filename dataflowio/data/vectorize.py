@@ -123,6 +123,12 @@ class Trial:
         if chunk.size < 2:
             return result
         try:
+            return self._compare(chunk, result)
+        except Exception as e:  # noqa: BLE001 - a guard failed: never vectorize on doubt
+            return self._decide(False, f"the trial failed ({type(e).__name__}: {e})", result)
+
+    def _compare(self, chunk: Chunk, result: Chunk) -> Chunk:
+        try:
             cols = chunk.columns()
             expected = result.columns()
         except Exception:  # noqa: BLE001 - ragged inputs or outputs: cannot vectorize
@@ -215,14 +221,15 @@ def _synthetic_row(cols: Any) -> Any:
 
     def leaf(c: Any) -> Any:
         nonlocal numeric
-        r = np.asarray(c)[0]
-        if r.dtype.kind in "iu":
+        col = np.asarray(c)
+        r = np.asarray(col[0], dtype=col.dtype)
+        if col.dtype.kind in "iu":
             numeric = True
-            return structure.to_element_leaf(np.asarray(r // 2, dtype=r.dtype))
-        if r.dtype.kind in "fc":
+            return structure.to_element_leaf(np.asarray(r // 2, dtype=col.dtype))
+        if col.dtype.kind in "fc":
             numeric = True
-            return structure.to_element_leaf(np.asarray(r * 0.5, dtype=r.dtype))
-        return structure.to_element_leaf(r)
+            return structure.to_element_leaf(np.asarray(r * 0.5, dtype=col.dtype))
+        return structure.to_element_leaf(col[0])
 
     row = structure.map_structure(leaf, cols) if structure.is_structure(cols) else leaf(cols)
     return row if numeric else None
