@@ -31,7 +31,7 @@ def matching_files(file_pattern: Any) -> list[bytes]:
     names = []
     for p in patterns:
         p = p.decode("utf-8") if isinstance(p, bytes) else os.fspath(p)
-        names.extend(sorted(f for f in glob.glob(p) if not os.path.isdir(f)))
+        names.extend(sorted(glob.glob(p)))
     if not names:
         shown = ", ".join(repr(os.fsdecode(p) if isinstance(p, bytes) else os.fspath(p)) for p in patterns)
         raise NotFoundError(f"Dataset.list_files: no files matched pattern {shown}.\n"
