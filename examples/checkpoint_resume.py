@@ -82,7 +82,7 @@ def main() -> None:
     assert first + rest == ref_seen, "the resumed run must see exactly the remaining batches"
     assert np.array_equal(resumed, reference), (resumed, reference)
     print(f"resumed for the remaining {len(rest)} steps: same batches, same weights "
-          f"{np.round(resumed.ravel(), 4).tolist()}")
+          f"{np.round(resumed.ravel().astype(float), 4).tolist()}")
 
 
 if __name__ == "__main__":

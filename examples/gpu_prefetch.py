@@ -56,7 +56,7 @@ def main() -> None:
     with tf.Session() as sess:
         out = sess.run(norms, feed_dict={x: images[:4].astype(np.float32) / 255.0})
     print(f"graph op on /gpu:0 ({'GPU' if gpu_present() else 'soft-placed on CPU:0'}): "
-          f"{np.round(np.asarray(out if not hasattr(out, 'get') else out.get()), 3).tolist()}")
+          f"{np.round(np.asarray(out if not hasattr(out, 'get') else out.get()).astype(float), 3).tolist()}")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ The input runs through the Dataset pipeline (from_tensor_slices for IDX files, T
 parse_example for TFRecords made by `dataflowio convert`; shuffle, batch, prefetch — to the GPU with
 prefetch_to_device on --device gpu) into the graph/session executor via the iterator's get_next().
 Unset hyper-parameters take the model's defaults:
-  softmax: sgd, lr 0.5, 5 epochs, batch 100     mlp: adam, lr 0.001, 10 epochs, batch 128
+  softmax: sgd, lr 0.5, 10 epochs, batch 100    mlp (default): adam, lr 0.001, 10 epochs, batch 64
   cnn: adam, lr 0.001, 3 epochs, batch 64
 The last line printed is `test accuracy: 0.NNNN`.
 

@@ -50,8 +50,8 @@ class Defaults:
 
 
 DEFAULTS = {
-    "softmax": Defaults("sgd", 0.5, 5, 100),
-    "mlp": Defaults("adam", 0.001, 10, 128),
+    "softmax": Defaults("sgd", 0.5, 10, 100),
+    "mlp": Defaults("adam", 0.001, 10, 64),
     "cnn": Defaults("adam", 0.001, 3, 64),
 }
 
