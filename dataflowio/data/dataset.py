@@ -262,9 +262,11 @@ class Dataset(Generic[T]):
         Raises:
           InvalidArgumentError: `batch_size` < 1, or a padded shape smaller than a component.
         """
-        return self._then(PaddedBatch(inputs=(self._plan,), batch_size=as_int(batch_size, "padded_batch", "batch_size"),
-                                      padded_shapes=padded_shapes, padding_values=padding_values,
-                                      drop_remainder=bool(drop_remainder), name=name))
+        node = PaddedBatch(inputs=(self._plan,), batch_size=as_int(batch_size, "padded_batch", "batch_size"),
+                           padded_shapes=padded_shapes, padding_values=padding_values,
+                           drop_remainder=bool(drop_remainder), name=name)
+        node.element_spec()  # shapes and padding values are checked here, not while iterating
+        return self._then(node)
 
     def unbatch(self, name: str | None = None) -> Dataset[Any]:
         """Returns a dataset of the rows (axis 0) of every element: the inverse of `batch`.
@@ -275,7 +277,9 @@ class Dataset(Generic[T]):
         Raises:
           InvalidArgumentError: if a component is a scalar.
         """
-        return self._then(Unbatch(inputs=(self._plan,), name=name))
+        node = Unbatch(inputs=(self._plan,), name=name)
+        node.element_spec()  # scalar components fail here, as in tf.data
+        return self._then(node)
 
     def skip(self, count: int, name: str | None = None) -> Dataset[Any]:
         """Returns a dataset without the first `count` elements (without any if -1).
@@ -344,8 +348,9 @@ class Dataset(Generic[T]):
         """
         if not isinstance(dataset, Dataset):
             raise TypeError(f"concatenate: expected a Dataset, got {type(dataset).__name__}.")
-        return Dataset(Concatenate(inputs=(self._plan, dataset._plan), name=name),
-                       _merged_options([self, dataset]))
+        node = Concatenate(inputs=(self._plan, dataset._plan), name=name)
+        node.element_spec()  # incompatible structures fail here
+        return Dataset(node, _merged_options([self, dataset]))
 
     def enumerate(self, start: int = 0, name: str | None = None) -> Dataset[Any]:
         """Returns a dataset of `(index, element)` pairs; the index is int64 and counts from `start`.

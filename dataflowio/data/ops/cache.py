@@ -134,14 +134,15 @@ class CacheIterator(DataIterator):
             self._pending = []
         if not self._writable:
             return
-        self._writable = False
         if self._file:
             if self._tmp is None:
                 self._record(Chunk.from_elements([]))  # an empty cache is still a cache
+            self._writable = False
             self._tmp.close()
             os.replace(self._tmp_path, self._node.path)
             self._tmp = None
         else:
+            self._writable = False
             self._node.store.chunks = self._written
             self._node.store.complete = True
 

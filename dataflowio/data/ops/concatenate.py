@@ -44,10 +44,6 @@ def common_spec(a: Any, b: Any, where: str) -> Any:
 class Concatenate(Node):
     op_name = "concatenate"
 
-    def __post_init__(self) -> None:
-        if len(self.inputs) == 2:
-            self.element_spec()  # validates compatibility at construction
-
     def open(self, inputs: tuple[DataIterator, ...], ctx: ExecContext) -> DataIterator:
         return ConcatenateIterator(*inputs)
 

@@ -16,6 +16,7 @@ the function reaches the caller as itself, with a note naming the map and the el
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -71,7 +72,23 @@ class Map(Node):
                            random_access=self.stateless is True)
 
     def _element_spec(self) -> Any:
-        return infer_spec(self.fn, self.inputs[0], self.vectorized)
+        return memo_spec(self.fn, self.inputs[0], self.vectorized, infer_spec)
+
+
+_SPECS: weakref.WeakKeyDictionary[Any, dict[tuple[str, bool], Any]] = weakref.WeakKeyDictionary()
+
+
+def memo_spec(fn: Any, input_node: Node, vectorized: bool, infer: Callable[..., Any]) -> Any:
+    """`infer(fn, input_node, vectorized)`, remembered per function and input spec, so optimizer
+    copies of a node do not trace (and call) the user function again."""
+    key = (repr(input_node.element_spec()), vectorized)
+    try:
+        table = _SPECS.setdefault(fn, {})
+    except TypeError:  # not weak-referenceable (e.g. some builtins)
+        return infer(fn, input_node, vectorized)
+    if key not in table:
+        table[key] = infer(fn, input_node, vectorized)
+    return table[key]
 
 
 def infer_spec(fn: Callable[..., Any], input_node: Node, vectorized: bool = False) -> Any:

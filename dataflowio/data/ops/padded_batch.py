@@ -100,8 +100,6 @@ class PaddedBatch(Node):
         n = as_int(self.batch_size, "padded_batch", "batch_size")
         if n < 1:
             raise InvalidArgumentError(f"padded_batch: `batch_size` must be >= 1, got {n}.")
-        if self.inputs:
-            self.resolved()
 
     def resolved(self) -> tuple[list[TensorShape], list[Any]]:
         """Per flattened component: the padded shape (None dims = batch max) and padding value."""

@@ -31,10 +31,6 @@ from dataflowio.tensor_shape import TensorSpec
 class Unbatch(Node):
     op_name = "unbatch"
 
-    def __post_init__(self) -> None:
-        if self.inputs:
-            self.element_spec()  # scalar components fail at construction, as in tf.data
-
     def open(self, inputs: tuple[DataIterator, ...], ctx: ExecContext) -> DataIterator:
         return UnbatchIterator(inputs[0])
 
