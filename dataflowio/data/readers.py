@@ -33,11 +33,12 @@ def _reader_plan(source: type, where: str, filenames: Any, compression_type: Any
                  num_parallel_reads: Any, name: str | None) -> Node:
     names: Node | None = filenames._plan if isinstance(filenames, Dataset) else None
     files = None if names is not None else normalize_filenames(filenames, where)
-    if num_parallel_reads is not None:
-        if isinstance(num_parallel_reads, bool) or not isinstance(num_parallel_reads, int | np.integer) \
-                or (num_parallel_reads < 1 and num_parallel_reads != AUTOTUNE):
-            raise InvalidArgumentError(f"{where}: `num_parallel_reads` must be None, AUTOTUNE (-1) or "
-                                       f">= 1, got {num_parallel_reads!r}.")
+    bad = num_parallel_reads is not None and (
+        isinstance(num_parallel_reads, bool) or not isinstance(num_parallel_reads, int | np.integer)
+        or (num_parallel_reads < 1 and num_parallel_reads != AUTOTUNE))
+    if bad:
+        raise InvalidArgumentError(f"{where}: `num_parallel_reads` must be None, AUTOTUNE (-1) or "
+                                   f">= 1, got {num_parallel_reads!r}.")
     if num_parallel_reads is None:
         if names is not None:
             return source(inputs=(names,), compression_type=compression_type, buffer_size=buffer_size,

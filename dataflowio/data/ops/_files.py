@@ -144,9 +144,8 @@ class FileSourceIterator(DataIterator):
 
     # ---- iteration ----------------------------------------------------------------------------
     def __next__(self) -> Any:
-        if self._served >= len(self._block):
-            if not self._read(ELEMENT_BLOCK):
-                raise StopIteration
+        if self._served >= len(self._block) and not self._read(ELEMENT_BLOCK):
+            raise StopIteration
         self._served += 1
         return self._block[self._served - 1]
 

@@ -128,7 +128,7 @@ class DatasetSpec:
     DatasetSpec(TensorSpec(shape=(), dtype=tf.int64, name=None), TensorShape([]))
     """
 
-    __slots__ = ("element_spec", "dataset_shape")
+    __slots__ = ("dataset_shape", "element_spec")
 
     def __init__(self, element_spec: Any, dataset_shape: Any = ()) -> None:
         self.element_spec = element_spec

@@ -14,7 +14,9 @@ boundary minus one instead of the longest element.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+import itertools
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -38,7 +40,7 @@ def bucket_by_sequence_length(ds: Any, element_length_func: Callable[..., Any],
         raise InvalidArgumentError(
             f"{where}: `len(bucket_batch_sizes)` must equal `len(bucket_boundaries) + 1`, got "
             f"{len(sizes)} batch sizes and {len(boundaries)} boundaries.")
-    if any(b >= c for b, c in zip(boundaries, boundaries[1:])):
+    if any(b >= c for b, c in itertools.pairwise(boundaries)):
         raise InvalidArgumentError(f"{where}: `bucket_boundaries` must be strictly increasing, got "
                                    f"{boundaries}.")
     if any(s < 1 for s in sizes):

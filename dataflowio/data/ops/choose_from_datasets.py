@@ -20,8 +20,9 @@ dataset ends when the selector or every input is exhausted. An index out of rang
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 from dataflowio.data import structure
 from dataflowio.data.iterator import DataIterator, State

@@ -15,8 +15,9 @@ input element (as data) and its inner iterator's state.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from dataflowio.data.iterator import Chunk, DataIterator, State, concat_chunks
 from dataflowio.data.ops._fn import check_arity, num_args_for

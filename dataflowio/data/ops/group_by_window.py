@@ -20,8 +20,9 @@ A checkpoint saves the buffered windows and the window being yielded.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 

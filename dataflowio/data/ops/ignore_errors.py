@@ -59,7 +59,7 @@ class IgnoreErrorsIterator(DataIterator):
                 return next(self.source)
             except StopIteration:
                 raise
-            except Exception as e:  # noqa: BLE001 - skipping every error is this op's job
+            except Exception as e:
                 self.skipped += 1
                 run += 1
                 if self._log:

@@ -22,8 +22,9 @@ restore re-creates each slot's dataset with the function and moves it to that st
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from dataflowio.data.iterator import DataIterator, State
 from dataflowio.data.ops._fn import add_note, call_fn, check_arity, fn_name, num_args_for

@@ -17,8 +17,9 @@ Exhausted inputs are skipped (the others keep their relative weights) unless
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 

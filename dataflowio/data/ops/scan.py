@@ -17,8 +17,9 @@ dtypes. A checkpoint saves the state as data.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 

@@ -22,14 +22,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from record_format._source import RawSource, ZlibSource, open_for_read
-from record_format.tfrecord import compression_type_of
-
 from dataflowio import dtypes
 from dataflowio.data.iterator import DataIterator
 from dataflowio.data.ops._files import FileSourceIterator, buffer_size_of, check_filenames_spec
 from dataflowio.data.plan import UNKNOWN, ExecContext, Node
 from dataflowio.tensor_shape import TensorSpec
+from record_format._source import RawSource, ZlibSource, open_for_read
+from record_format.tfrecord import compression_type_of
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)

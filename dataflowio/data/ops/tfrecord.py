@@ -24,15 +24,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from record_format.reader import RecordReader
-from record_format.tfrecord import compression_type_of
-
 from dataflowio import dtypes
 from dataflowio.data.iterator import DataIterator, State
 from dataflowio.data.ops._files import FileSourceIterator, buffer_size_of, check_filenames_spec
 from dataflowio.data.plan import UNKNOWN, ExecContext, Node
 from dataflowio.errors import DataLossError
 from dataflowio.tensor_shape import TensorSpec
+from record_format.reader import RecordReader
+from record_format.tfrecord import compression_type_of
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)

@@ -23,7 +23,13 @@ from typing import Any
 
 from dataflowio.data import structure
 from dataflowio.data.iterator import DataIterator, State
-from dataflowio.data.ops._nested import DatasetSpec, ElementsSource, as_dataset, decode_value, encode_value
+from dataflowio.data.ops._nested import (
+    DatasetSpec,
+    ElementsSource,
+    as_dataset,
+    decode_value,
+    encode_value,
+)
 from dataflowio.data.plan import INFINITE, UNKNOWN, ExecContext, Node
 from dataflowio.errors import InvalidArgumentError
 

@@ -1,6 +1,7 @@
 """Helpers for the H3b op tests: comparing with tf.data element by element (dtypes, shapes and
 structure included), spec summaries, and turning window elements into lists.
 
+>>> from dataflowio.tensor_shape import TensorSpec
 >>> spec_summary((TensorSpec((None, 2), "int64"), {"a": TensorSpec((), "string")}))
 (([None, 2], 'int64'), {'a': ([], 'string')})
 """
@@ -10,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from dataflowio.data import Dataset
-from dataflowio.tensor_shape import TensorSpec
 from tests.harness import assert_same_elements
 
 

@@ -73,7 +73,7 @@ def test_sample_from_datasets_compares_with_tf_as_multisets_and_specs(tf):
         [tf.data.Dataset.range(5), tf.data.Dataset.range(10, 13).map(lambda x: x * 2)], seed=3)
     assert spec_summary(ours.element_spec) == spec_summary(theirs.element_spec)
     assert ours.cardinality() == int(theirs.cardinality().numpy())
-    key = lambda e: repr(canonical(e))  # noqa: E731
+    key = lambda e: repr(canonical(e))
     assert sorted(map(key, ours)) == sorted(map(key, tf_list(theirs)))
 
 

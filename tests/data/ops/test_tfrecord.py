@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from record_format.tfrecord import TFRecordWriter
 
 from dataflowio.data import Dataset, TFRecordDataset
 from dataflowio.errors import DataLossError, InvalidArgumentError, NotFoundError
+from record_format.tfrecord import TFRecordWriter
 from tests.data.ops.h3b_support import assert_same_as_tf
 from tests.harness import assert_checkpoint_roundtrip, assert_matches_reference
 
@@ -81,9 +81,11 @@ def test_tfrecord_rejects_bad_arguments():
 
 
 def _corrupt(path, at, delta=1):
-    data = bytearray(open(path, "rb").read())
+    with open(path, "rb") as f:
+        data = bytearray(f.read())
     data[at] ^= delta
-    open(path, "wb").write(bytes(data))
+    with open(path, "wb") as f:
+        f.write(bytes(data))
 
 
 def test_tfrecord_corrupt_record_raises_data_loss_naming_file_and_offset_after_the_good_ones(tmp_path):
@@ -122,8 +124,10 @@ def test_ignore_errors_counts_each_damaged_record_and_handles_batches(tmp_path):
 def test_truncated_file_raises_and_ignore_errors_keeps_the_complete_records(tmp_path):
     recs = records_for(0, 4)
     p = write(tmp_path / "t.tfrecord", recs)
-    data = open(p, "rb").read()
-    open(p, "wb").write(data[:-7])
+    with open(p, "rb") as f:
+        data = f.read()
+    with open(p, "wb") as f:
+        f.write(data[:-7])
     with pytest.raises(DataLossError, match=rf"t\.tfrecord: corrupted record at byte {offsets(recs)[3]}"):
         list(TFRecordDataset(p))
     assert list(TFRecordDataset(p).ignore_errors()) == recs[:3]
