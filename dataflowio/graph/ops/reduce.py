@@ -58,7 +58,7 @@ def _expand_kernel(xp: Any, g: Any, x: Any, axis: Any, keepdims: bool, mean: boo
     out = xp.broadcast_to(g, np.shape(x))
     if mean:
         count = max(np.size(x) // max(np.size(g), 1), 1)
-        out = out / np.asarray(count, dtype=out.dtype)
+        out = out / out.dtype.type(count)  # a NumPy scalar: CuPy refuses 0-d NumPy arrays
     return out
 
 
