@@ -4,3 +4,8 @@ from dataflowio.graph.optimizers import (  # noqa: F401,E402
     get_global_step, get_or_create_global_step, global_step,
 )
 from dataflowio.graph.saver import Saver, checkpoint_exists, latest_checkpoint  # noqa: F401,E402
+# tf.train.Example and friends (record_format): wire-compatible protobuf messages.
+from record_format.example import (  # noqa: F401,E402
+    BytesList, Example, Feature, FeatureList, FeatureLists, Features, FloatList, Int64List,
+    SequenceExample,
+)

@@ -1,0 +1,87 @@
+"""`dataflowio.io`: TensorFlow's `tf.io` on concrete values — TFRecord files, Examples, decoders.
+
+Everything here comes from `record_format` (which needs no TensorFlow); the functions take and
+return NumPy values / `bytes`, so they work inside `Dataset.map`.
+
+>>> import os, tempfile
+>>> path = os.path.join(tempfile.mkdtemp(), "x.tfrecord")
+>>> ex = Example(features=Features(feature={"v": Feature(int64_list=Int64List(value=[4, 2]))}))
+>>> with TFRecordWriter(path) as w:
+...     w.write(ex.SerializeToString())
+>>> [parse_single_example(r, {"v": FixedLenFeature([2], "int64")})["v"].tolist()
+...  for r in tf_record_iterator(path)]
+[[4, 2]]
+"""
+
+from __future__ import annotations
+
+import os
+
+from record_format.decode import decode_csv, decode_raw
+from record_format.errors import NotFoundError
+from record_format.example import (
+    BytesList,
+    Example,
+    Feature,
+    FeatureList,
+    FeatureLists,
+    Features,
+    FloatList,
+    Int64List,
+    SequenceExample,
+)
+from record_format.features import (
+    FixedLenFeature,
+    FixedLenSequenceFeature,
+    SparseTensorValue,
+    VarLenFeature,
+)
+from record_format.image_codec import (
+    decode_bmp,
+    decode_gif,
+    decode_image,
+    decode_jpeg,
+    decode_png,
+    encode_jpeg,
+    encode_png,
+)
+from record_format.multi import tf_record_iterator
+from record_format.parse import parse_example, parse_single_example
+from record_format.tfrecord import TFRecordOptions, TFRecordWriter
+
+
+class TFRecordCompressionType:
+    """TF1's `tf.io.TFRecordCompressionType` constants."""
+
+    NONE = 0
+    ZLIB = 1
+    GZIP = 2
+
+
+def read_file(filename: str | bytes | os.PathLike[str], name: str | None = None) -> bytes:
+    """Returns the whole contents of `filename`, as `tf.io.read_file`."""
+    del name
+    path = os.fsdecode(filename)
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except FileNotFoundError:
+        raise NotFoundError(f"read_file: {path}: no such file.") from None
+
+
+def write_file(filename: str | bytes | os.PathLike[str], contents: bytes,
+               name: str | None = None) -> None:
+    """Writes `contents` to `filename`, as `tf.io.write_file`."""
+    del name
+    with open(os.fsdecode(filename), "wb") as f:
+        f.write(contents if isinstance(contents, bytes) else bytes(contents))
+
+
+__all__ = [
+    "BytesList", "Example", "Feature", "FeatureList", "FeatureLists", "Features", "FloatList",
+    "Int64List", "SequenceExample", "FixedLenFeature", "FixedLenSequenceFeature",
+    "SparseTensorValue", "VarLenFeature", "TFRecordCompressionType", "TFRecordOptions",
+    "TFRecordWriter", "decode_bmp", "decode_csv", "decode_gif", "decode_image", "decode_jpeg",
+    "decode_png", "decode_raw", "encode_jpeg", "encode_png", "parse_example",
+    "parse_single_example", "read_file", "tf_record_iterator", "write_file",
+]
