@@ -54,6 +54,9 @@ def _flatten(fetches: Any, out: list[Any]) -> Callable[[list[Any]], Any]:
     return lambda vals: vals[i]
 
 
+_LITERAL = object()  # a concrete (already computed) value among the fetches
+
+
 # ---- plans ---------------------------------------------------------------------------------
 class _Plan:
     """The compiled form of one (fetch targets, feed keys) combination."""
@@ -131,6 +134,7 @@ class _Plan:
                 lines.append(f"    {', '.join(outs)}, = {call}")
             self.line_ops[len(lines)] = op
         rets = []
+        self.literals: list[str] | None = None
         for t in targets:
             if isinstance(t, Operation):
                 rets.append("None")
@@ -138,13 +142,31 @@ class _Plan:
                 s = slot[id(t)]
                 rets.append(s if where[id(t)] is NUMPY else f"_host({s})")
             else:
-                ns[f"lit{len(rets)}"] = t
-                rets.append(f"lit{len(rets)}")
+                self.literals = self.literals or []
+                name = f"lit{len(self.literals)}"
+                self.literals.append(name)
+                ns[name] = t
+                rets.append(name)
+        self.ns = ns
+        self.converters: list[Callable[[Any], Any]] = []
         lines.append(f"    return ({''.join(r + ', ' for r in rets)})")
         self.source = "\n".join(lines)
         code = compile(self.source, "<dataflowio plan>", "exec")
         exec(code, ns)  # noqa: S102 - generated from our own op list, no user strings
         self.run: Callable[[tuple], tuple] = ns["_run"]
+
+    def set_literals(self, values: list[Any]) -> None:
+        """Concrete fetches are returned as given (they are part of the key only by position)."""
+        for name, v in zip(self.literals or [], values):
+            self.ns[name] = v
+
+    def missing_error(self) -> InvalidArgumentError:
+        t = self.missing[0].outputs[0]
+        shape = "" if t.shape.rank is None else \
+            f" and shape [{','.join('-1' if d is None else str(d) for d in t.shape)}]"
+        return InvalidArgumentError(
+            f"You must feed a value for placeholder tensor '{t.op.name}' with dtype "
+            f"{t.dtype.name}{shape}\n\t [[{{{{node {t.op.name}}}}}]]")
 
     def failing_op(self, exc: BaseException) -> Operation | None:
         """The op whose kernel raised `exc` (from the generated function's line number)."""
@@ -199,7 +221,7 @@ class Session:
         raise TypeError(f"Fetch argument {f!r} has invalid type {type(f)}, must be a string or Tensor. "
                         "(Can not convert a {type(f).__name__} into a Tensor or Operation.)")
 
-    def _feed(self, key: Any, value: Any) -> tuple[Tensor, Any]:
+    def _feed_key(self, key: Any) -> Tensor:
         if isinstance(key, str):
             t = self.graph.as_graph_element(key)
         elif isinstance(key, GraphValue):
@@ -210,7 +232,7 @@ class Session:
             raise TypeError(f"Cannot feed an Operation ({key!r}); feed one of its output tensors.")
         if t.graph is not self.graph:
             raise ValueError(f"Cannot feed {t!r}: the tensor is not an element of this graph.")
-        return t, convert_feed(t, value)
+        return t
 
     # -- running -------------------------------------------------------------------------------
     def run(self, fetches: Any, feed_dict: dict | None = None, options: Any = None,
@@ -219,43 +241,47 @@ class Session:
         namedtuple / dict of them), computed with `feed_dict` overriding tensors."""
         if self._closed:
             raise RuntimeError("Attempted to use a closed Session.")
-        flat: list[Any] = []
-        if isinstance(fetches, (Tensor, Operation)):
-            flat.append(fetches)
+        kind = type(fetches)
+        if kind is Tensor or kind is Operation:
             rebuild = None
+            fkey: Any = fetches
         else:
+            flat: list[Any] = []
             rebuild = _flatten(fetches, flat)
-        targets = [self._target(f) for f in flat]
-        if feed_dict:
-            pairs = [self._feed(k, v) for k, v in feed_dict.items()]
-            feed_tensors = [p[0] for p in pairs]
-            feed_values = tuple(p[1] for p in pairs)
-        else:
-            feed_tensors, feed_values = [], ()
-        key = (*map(id, targets), None, *map(id, feed_tensors))
+            fkey = tuple(f if isinstance(f, (GraphValue, Operation, str)) else _LITERAL for f in flat)
+        key = (fkey, tuple(feed_dict) if feed_dict else ())
         plan = self._plans.get(key)
         if plan is None:
-            plan = _Plan(self, targets, feed_tensors)
-            plan._keep = (targets, feed_tensors)  # keeps ids in the key alive
+            plan = self._compile(fetches if rebuild is None else flat, feed_dict, rebuild is None)
             self._plans[key] = plan
+        if plan.literals is not None and rebuild is not None:
+            plan.set_literals([f for f in flat if not isinstance(f, (GraphValue, Operation, str))])
+        if feed_dict:
+            feeds = tuple([conv(v) for conv, v in zip(plan.converters, feed_dict.values())])
+        else:
+            feeds = ()
         if plan.missing:
-            t = plan.missing[0].outputs[0]
-            shape = "" if t.shape.rank is None else \
-                f" and shape [{','.join('-1' if d is None else str(d) for d in t.shape)}]"
-            raise InvalidArgumentError(
-                f"You must feed a value for placeholder tensor '{t.op.name}' with dtype "
-                f"{t.dtype.name}{shape}\n\t [[{{{{node {t.op.name}}}}}]]")
+            raise plan.missing_error()
         try:
-            results = plan.run(feed_values)
+            results = plan.run(feeds)
         except OpError:
             raise
         except (ValueError, TypeError, IndexError, ZeroDivisionError, FloatingPointError) as e:
             op = plan.failing_op(e)
             where = f"{op.name} ({op.type})" if op is not None else "Session.run"
-            shapes = ""
-            raise InvalidArgumentError(f"{where}: {e}{shapes}") from e
-        vals = [to_leaf(r) for r in results]
-        return vals[0] if rebuild is None else rebuild(vals)
+            raise InvalidArgumentError(f"{where}: {e}") from e
+        if rebuild is None:
+            return to_leaf(results[0])
+        return rebuild([to_leaf(r) for r in results])
+
+    def _compile(self, fetches: Any, feed_dict: dict | None, single: bool) -> _Plan:
+        flat = [fetches] if single else fetches
+        targets = [self._target(f) for f in flat]
+        feed_tensors = [self._feed_key(k) for k in (feed_dict or {})]
+        plan = _Plan(self, targets, feed_tensors)
+        plan.converters = [functools.partial(convert_feed, t) for t in feed_tensors]
+        plan._keep = (targets, feed_tensors)
+        return plan
 
     def make_callable(self, fetches: Any, feed_list: list | None = None, accept_options: bool = False) -> Callable:
         """Returns `f(*feed_values)` equivalent to `run(fetches, dict(zip(feed_list, feed_values)))`."""
@@ -322,6 +348,14 @@ class InteractiveSession(Session):
 def convert_feed(t: Tensor, value: Any) -> Any:
     """Converts a fed value to `t`'s dtype and checks it against `t`'s static shape."""
     want = t.dtype
+    if type(value) is np.ndarray and value.dtype == want.np:
+        arr = value
+        shp = t._shape
+        if shp._unknown_rank:
+            return arr
+        got = arr.shape
+        if len(got) == len(shp) and all(d is None or d == g for d, g in zip(shp, got)):
+            return arr
     if isinstance(value, GraphValue):
         raise TypeError(f"The value of a feed cannot be a tf.Tensor object ({value!r}). Acceptable feed "
                         "values include Python scalars, strings, lists, numpy ndarrays.")
@@ -344,7 +378,11 @@ def convert_feed(t: Tensor, value: Any) -> Any:
                                        f"which has dtype {want.name} (value shape {raw.shape}, tensor shape "
                                        f"{t.shape}).")
         arr = raw.astype(want.np, copy=False)
-    if t.shape.rank is not None and not t.shape.is_compatible_with(arr.shape):
+    shp = t._shape
+    if shp._unknown_rank:
+        return arr
+    got = arr.shape
+    if len(got) != len(shp) or any(d is not None and d != g for d, g in zip(shp, got)):
         raise InvalidArgumentError(
             f"Cannot feed value of shape {tuple(arr.shape)} for Tensor '{t.name}', which has shape "
             f"'{str(t.shape).replace('None', '?')}'")
