@@ -69,5 +69,11 @@ def assert_closes(ds: Any, consume: int = 1) -> None:
     assert not alive, f"threads still alive after close(): {[t.name for t in alive]}"
 
 
-__all__ = ["assert_checkpoint_roundtrip", "assert_closes", "assert_matches_reference",
-           "assert_same_elements", "take_list", "np"]
+__all__ = [
+    "assert_checkpoint_roundtrip",
+    "assert_closes",
+    "assert_matches_reference",
+    "assert_same_elements",
+    "np",
+    "take_list",
+]

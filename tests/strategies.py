@@ -14,8 +14,9 @@ the Dataset, the list the reference says it yields, and a readable description.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 from hypothesis import strategies as st
@@ -132,10 +133,15 @@ def transform(draw: Any, p: Pipeline, names: list[str] | None = None) -> Pipelin
         options.append("unbatch")
     if small:
         options += ["repeat", "concatenate", "zip"]
+    from tests.data.ops.h3b_support import H3B_OPS, h3b_options, h3b_transform  # H3b's ops
+
+    options += h3b_options(p, small)
     if names is not None:
         options = [o for o in options if o in names] or ["take"]
     op = draw(st.sampled_from(options))
     ds, xs = p.ds, p.expected
+    if op in H3B_OPS:
+        return h3b_transform(draw, p, op)
     if op == "map":
         fn = map_fn_for(spec)
         return Pipeline(ds.map(fn), ref.map_(xs, fn), p.steps + ["map(bump)"])

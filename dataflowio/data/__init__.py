@@ -15,9 +15,9 @@ from dataflowio.data.dataset import (  # noqa: F401
 from dataflowio.data.ops._nested import DatasetSpec  # noqa: F401
 from dataflowio.data.options import Options  # noqa: F401
 from dataflowio.data.readers import TextLineDataset, TFRecordDataset  # noqa: F401
-from dataflowio.tensor_shape import TensorSpec  # noqa: F401
-from dataflowio.graph.iterator_ops import (  # noqa: F401,E402  (TF1 graph iterators)
+from dataflowio.graph.iterator_ops import (  # noqa: F401  (TF1 graph iterators)
     Iterator,
     make_initializable_iterator,
     make_one_shot_iterator,
 )
+from dataflowio.tensor_shape import TensorSpec  # noqa: F401

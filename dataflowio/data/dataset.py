@@ -11,7 +11,8 @@ nothing runs until the dataset is iterated (`dataflowio.data.execute`).
 from __future__ import annotations
 
 import importlib
-from typing import Any, Callable, Generic, Iterator, TypeVar
+from collections.abc import Callable, Iterator
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 
@@ -48,7 +49,7 @@ from dataflowio.data.ops.zip import Zip
 from dataflowio.data.options import Options
 from dataflowio.data.plan import INFINITE, UNKNOWN, Node, walk
 from dataflowio.errors import InvalidArgumentError
-from dataflowio.tensor_shape import TensorSpec
+from dataflowio.tensor_shape import TensorSpec  # noqa: F401 - used by the doctests
 
 T = TypeVar("T")
 

@@ -18,7 +18,8 @@ the optimized plan's fingerprint), `stats()` and `close()`.
 from __future__ import annotations
 
 import importlib
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from dataflowio.data.iterator import Chunk, DataIterator
 from dataflowio.data.options import Options

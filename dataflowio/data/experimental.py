@@ -29,9 +29,9 @@ def cardinality(dataset: Any) -> int:
 # ---- added by the runtime helper (prefetch_to_device, copy_to_device) and H3b go below ------
 
 # -- runtime: per-element seeds, iterator checkpoint files, device prefetch -------------------
-from dataflowio.data.runtime.checkpoint import restore_iterator, save_iterator  # noqa: E402,F401
-from dataflowio.data.runtime.seed import element_rng, element_seed  # noqa: E402,F401
-from dataflowio.data.runtime.seed import set_base_seed as set_element_base_seed  # noqa: E402,F401
+from dataflowio.data.runtime.checkpoint import restore_iterator, save_iterator  # noqa: F401
+from dataflowio.data.runtime.seed import element_rng, element_seed  # noqa: F401
+from dataflowio.data.runtime.seed import set_base_seed as set_element_base_seed  # noqa: F401
 
 
 def prefetch_to_device(device: str, buffer_size: int | None = None, *,

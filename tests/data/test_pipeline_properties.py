@@ -14,7 +14,12 @@ from hypothesis import strategies as st
 from dataflowio.data import Options
 from dataflowio.data.ops._fn import spec_of_element
 from dataflowio.data.structure import flatten
-from tests.harness import assert_checkpoint_roundtrip, assert_matches_reference, assert_same_elements, take_list
+from tests.harness import (
+    assert_checkpoint_roundtrip,
+    assert_matches_reference,
+    assert_same_elements,
+    take_list,
+)
 from tests.strategies import pipelines
 
 

@@ -14,7 +14,8 @@ H3b adds the extra transformations at the end of this file.
 from __future__ import annotations
 
 import itertools
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import numpy as np
 
@@ -42,9 +43,7 @@ def leaf(v: Any) -> Any:
     if isinstance(v, list):  # Python literals: TF's dtypes (int32, float32)
         if arr.dtype == np.int64:
             arr = arr.astype(np.int32)
-        elif arr.dtype == np.float64:
-            arr = arr.astype(np.float32)
-        elif arr.dtype == object and arr.size == 0:
+        elif arr.dtype == np.float64 or arr.dtype == object and arr.size == 0:
             arr = arr.astype(np.float32)
     if arr.dtype.kind in "SU":
         arr = arr.astype(object)

@@ -10,7 +10,8 @@ argument unpacking, arity checks at construction, exception notes, and normalizi
 from __future__ import annotations
 
 import inspect
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 

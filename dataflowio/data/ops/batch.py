@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from dataflowio.data import structure
-from dataflowio.data.iterator import Chunk, DataIterator, State
+from dataflowio.data.iterator import DataIterator, State
 from dataflowio.data.ops._common import as_int
 from dataflowio.data.ops.map import check_parallelism
 from dataflowio.data.plan import INFINITE, UNKNOWN, ExecContext, Node

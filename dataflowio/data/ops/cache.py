@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import os
 import pickle
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from dataflowio.data.iterator import Chunk, DataIterator, State, concat_chunks
 from dataflowio.data.plan import ExecContext, Node

@@ -29,7 +29,7 @@ def common_spec(a: Any, b: Any, where: str) -> Any:
         raise InvalidArgumentError(
             f"{where}: the datasets have different element structures: {a} vs {b}.\n"
             "  hint: map() one of them to the other's structure first.")
-    fa, fb = structure.flatten(a), structure.flatten(b)
+    fb = structure.flatten(b)
     out = []
     for (path, sa), sb in zip(structure.flatten_with_paths(a), fb):
         if sa.dtype != sb.dtype:

@@ -14,9 +14,9 @@ restoring replays the generator and skips them (the generator must be determinis
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
-
+from typing import Any
 
 from dataflowio import dtypes
 from dataflowio.data import structure

@@ -38,8 +38,6 @@ def slice_value(value: Any) -> Any:
             return v
         return dtypes.convert_to_numpy(v)
 
-    if type(value) is list and value and all(structure.is_structure(v) for v in value):
-        value = value  # a list of structures is a value in tf.data too; let NumPy decide
     return structure.map_structure(leaf, value) if structure.is_structure(value) else leaf(value)
 
 

@@ -17,8 +17,9 @@ the function reaches the caller as itself, with a note naming the map and the el
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -194,7 +195,7 @@ def trace_spec(fn: Callable[..., Any], in_spec: Any) -> Any:
         import dataflowio
         from dataflowio.tensor_shape import TensorShape, TensorSpec
 
-        make_graph, placeholder = getattr(dataflowio, "Graph"), getattr(dataflowio, "placeholder")
+        make_graph, placeholder = dataflowio.Graph, dataflowio.placeholder
     except (ImportError, AttributeError):
         return None
     try:

@@ -112,7 +112,7 @@ class UnbatchIterator(DataIterator):
                 continue
             k = min(n - got, self._size - self._row)
             a, b = self._row, self._row + k
-            cols = structure.map_structure(lambda v: v[a:b], self._cols) \
+            cols = structure.map_structure(lambda v, a=a, b=b: v[a:b], self._cols) \
                 if structure.is_structure(self._cols) else self._cols[a:b]
             parts.append(Chunk.from_columns(cols, k))
             self._row = b

@@ -110,7 +110,7 @@ def test_unbatch_rejects_scalars_and_counts_when_it_can():
 
 def test_batching_checkpoints():
     ds = Dataset.range(11).batch(3).unbatch().batch(2)
-    for at in range(0, 7):
+    for at in range(7):
         assert_checkpoint_roundtrip(ds, at=at)
     pb = Dataset.range(1, 7).map(lambda n: np.arange(n)).padded_batch(2).unbatch()
     for at in (0, 1, 3, 6):

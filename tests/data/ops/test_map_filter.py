@@ -19,14 +19,14 @@ from tests.reference import pipeline as ref
 
 @given(st.lists(st.integers(-1000, 1000), max_size=20))
 def test_map_matches_reference(xs):
-    fn = lambda x: x * 3 - 1  # noqa: E731
+    fn = lambda x: x * 3 - 1
     value = np.array(xs, dtype=np.int64)
     assert_matches_reference(Dataset.from_tensor_slices(value).map(fn), ref.map_(ref.from_tensor_slices(value), fn))
 
 
 @given(st.lists(st.integers(-1000, 1000), max_size=20), st.integers(2, 5))
 def test_filter_matches_reference(xs, k):
-    pred = lambda x: x % k == 0  # noqa: E731
+    pred = lambda x: x % k == 0
     value = np.array(xs, dtype=np.int64)
     ds = Dataset.from_tensor_slices(value).filter(pred)
     assert_matches_reference(ds, ref.filter_(ref.from_tensor_slices(value), pred))
