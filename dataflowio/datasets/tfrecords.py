@@ -59,7 +59,8 @@ def shard_name(split: str, k: int, n: int, compression: str = "") -> str:
 
 def shard_paths(folder: str | os.PathLike[str], split: str) -> list[str]:
     """Returns the shard files of `split` in `folder`, in shard order."""
-    return sorted(glob.glob(os.path.join(glob.escape(os.fspath(folder)), f"{split}-*-of-*.tfrecord*")))
+    found = glob.glob(os.path.join(glob.escape(os.fspath(folder)), f"{split}-*-of-*.tfrecord*"))
+    return sorted(p for p in found if p.lower().endswith(RECORD_SUFFIXES))
 
 
 def write_splits(
