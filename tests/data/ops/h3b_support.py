@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from dataflowio.data import Dataset
 from tests.harness import assert_same_elements
 
@@ -76,3 +78,66 @@ def tf_window_elements(w: Any) -> list[Any]:
         cols = [list(v.as_numpy_iterator()) for v in w]
         return [tuple(c[i] for c in cols) for i in range(len(cols[0]))]
     return list(w.as_numpy_iterator())
+
+
+# ---- H3b transformations for `tests.strategies.pipelines()` ----------------------------------
+
+H3B_OPS = ("flat_map", "interleave", "take_while", "scan", "ignore_errors", "rebatch")
+
+
+def _twice(spec: Any) -> Any:
+    if type(spec) is tuple:
+        return lambda *xs: Dataset.from_tensors(tuple(xs)).repeat(2)
+    return lambda x: Dataset.from_tensors(x).repeat(2)
+
+
+def _ref_twice(*xs: Any) -> list[Any]:
+    x = xs if len(xs) != 1 else xs[0]
+    return [x, x]
+
+
+def h3b_options(p: Any, small: bool) -> list[str]:
+    """The H3b transformations that apply to pipeline `p` (rebatch needs batched, regular elements;
+    flat_map / interleave double the element count, so only `small` pipelines get them)."""
+    out = ["take_while", "scan", "ignore_errors"] + (["flat_map", "interleave"] if small else [])
+    leaves = [s for s in _flat(p.ds.element_spec)]
+    if all(s.shape.rank is not None and s.shape.rank >= 1 and None not in list(s.shape)[1:] for s in leaves):
+        out.append("rebatch")
+    return out
+
+
+def _flat(spec: Any) -> list[Any]:
+    if isinstance(spec, dict):
+        return [v for k in sorted(spec) for v in _flat(spec[k])]
+    if isinstance(spec, tuple):
+        return [v for c in spec for v in _flat(c)]
+    return [spec]
+
+
+def h3b_transform(draw: Any, p: Any, op: str) -> Any:
+    """`p` with one H3b transformation applied (engine and reference alike)."""
+    from hypothesis import strategies as st
+
+    from tests.reference import pipeline as ref
+    from tests.strategies import Pipeline, pred_for
+
+    ds, xs, spec = p.ds, p.expected, p.ds.element_spec
+    if op == "flat_map":
+        return Pipeline(ds.flat_map(_twice(spec)), ref.flat_map(xs, _ref_twice), p.steps + ["flat_map(twice)"])
+    if op == "interleave":
+        c, b = draw(st.integers(1, 3)), draw(st.integers(1, 2))
+        return Pipeline(ds.interleave(_twice(spec), cycle_length=c, block_length=b),
+                        ref.interleave(xs, _ref_twice, c, b), p.steps + [f"interleave(twice, {c}, {b})"])
+    if op == "take_while":
+        mod = draw(st.integers(2, 5))
+        pred = pred_for(spec, mod)
+        return Pipeline(ds.take_while(pred), ref.take_while(xs, pred), p.steps + [f"take_while(key % {mod} != 0)"])
+    if op == "scan":
+        def count(s: Any, e: Any) -> Any:
+            return s + 1, (s, e)
+
+        return Pipeline(ds.scan(np.int64(0), count), ref.scan(xs, np.int64(0), count), p.steps + ["scan(count)"])
+    if op == "ignore_errors":
+        return Pipeline(ds.ignore_errors(), list(xs), p.steps + ["ignore_errors()"])
+    n, drop = draw(st.integers(1, 4)), draw(st.booleans())
+    return Pipeline(ds.rebatch(n, drop), ref.rebatch(xs, [n], drop), p.steps + [f"rebatch({n}, {drop})"])
