@@ -244,12 +244,22 @@ def test_map_parallelization_skips_maps_already_vectorized() -> None:
     assert "map_parallelization" not in fired(ds, "vectorized_map", "map_parallelization")
 
 
-def test_parallel_batch_golden_and_negative() -> None:
-    ds = Dataset.from_tensor_slices(X).batch(4)
-    assert opt(ds, "parallel_batch") == (
-        f"batch(deterministic=None, batch_size=4, drop_remainder=False, num_parallel_calls=-1)\n  {SRC}")
+def test_parallel_batch_golden_and_negatives() -> None:
+    ds = Dataset.from_tensor_slices(X).map(logged).batch(4)
+    assert opt(ds, "parallel_batch").splitlines()[0] == (
+        "batch(deterministic=None, batch_size=4, drop_remainder=False, num_parallel_calls=-1)")
     assert [b.tolist() for b in elements(ds, only("parallel_batch"))] == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
-    assert fired(Dataset.from_tensor_slices(X).batch(4, num_parallel_calls=2), "parallel_batch") == {}
+    user_set = Dataset.from_tensor_slices(X).map(logged).batch(4, num_parallel_calls=2)
+    assert fired(user_set, "parallel_batch") == {}
+
+
+@pytest.mark.parametrize("make", [
+    lambda ds: ds.batch(4),                                          # slices of a source
+    lambda ds: ds.shuffle(4, seed=1).take(6).batch(4),               # index-level shuffle
+    lambda ds: ds._then(Map(inputs=(ds._plan,), fn=inc, stateless=True)).shuffle(3).batch(4),
+])
+def test_parallel_batch_skips_inputs_that_are_already_columns(make: Any) -> None:
+    assert fired(make(Dataset.from_tensor_slices(X)), "parallel_batch") == {}
 
 
 # ---- shuffle_and_repeat_fusion / inject_prefetch ---------------------------------------------
@@ -288,8 +298,8 @@ def test_default_rules_on_the_w3_pipeline() -> None:
     text = ds.explain()
     assert "== optimized plan" in text and "vectorized_map" in text and "shuffle_and_repeat" in text
     data = ds.explain(as_dict=True)
-    assert data["fired"] == {"inject_prefetch": 1, "parallel_batch": 1,
-                             "shuffle_and_repeat_fusion": 1, "vectorized_map": 1}
+    assert data["fired"] == {"inject_prefetch": 1, "shuffle_and_repeat_fusion": 1,
+                             "vectorized_map": 1}
     assert data["nodes_after"] == data["nodes_before"]
 
 
