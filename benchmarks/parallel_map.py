@@ -49,7 +49,7 @@ def run_serial(blobs: list[bytes]) -> int:
     return sum(work(b) for b in blobs)
 
 
-def run_pool(blobs: list[bytes], workers: int) -> int:
+def run_pool(blobs: list[bytes], workers: int | None) -> int:
     with concurrent.futures.ThreadPoolExecutor(workers) as pool:
         return sum(pool.map(work, blobs, chunksize=16))
 
@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--workers", type=int, default=None, help="pool size (default: Python's)")
     a = p.parse_args(argv)
     blobs = make_blobs(a.n)
-    workers = a.workers or min(32, (os.cpu_count() or 1) + 4)
+    workers = a.workers  # None: Python's default, min(32, os.cpu_count() + 4)
     runs = {"serial": lambda: run_serial(blobs), "pool": lambda: run_pool(blobs, workers),
             "ours": lambda: run_ours(blobs, AUTOTUNE), "ours_serial": lambda: run_ours(blobs, None)}
     expect = run_serial(blobs)
@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> dict:
             assert got == expect, (name, got, expect)
     med = {k: statistics.median(v) for k, v in times.items()}
     out = {
-        "workload": "zlib-64KB-parallel-map", "n": a.n, "cores": os.cpu_count(), "pool_workers": workers,
+        "workload": "zlib-64KB-parallel-map", "n": a.n, "cores": len(os.sched_getaffinity(0)), "pool_workers": workers or min(32, (os.cpu_count() or 1) + 4),
         **{f"{k}_items_per_s": round(a.n / v, 1) for k, v in med.items()},
         "pool_speedup": round(med["serial"] / med["pool"], 3),
         "ours_speedup": round(med["serial"] / med["ours"], 3),

@@ -41,7 +41,8 @@ class Failed:
 class Item:
     """One buffered unit: a transformed chunk (or an error) plus where it came from."""
 
-    __slots__ = ("after", "before", "chunk", "error", "fails", "in_size", "offset", "one_to_one", "seq")
+    __slots__ = ("after", "before", "chunk", "error", "fails", "in_size", "offset", "one_to_one", "seq",
+                 "work")
 
     def __init__(self, seq: int, chunk: Chunk | None, error: BaseException | None, fails: bool,
                  before: Any, after: Any, offset: int, in_size: int, one_to_one: bool) -> None:
@@ -96,7 +97,12 @@ class Shared:
         self.deterministic, self.chunk_size, self.one_to_one = deterministic, chunk_size, one_to_one
         self.fixed_capacity = True
         self.autotuned = False
-        self.cond = threading.Condition(threading.Lock())
+        lock = threading.Lock()
+        # Two conditions on one lock: the consumer waits on `cond` (an item is ready), workers on
+        # `space` (room in the buffer). Waking only who can proceed avoids a GIL convoy of 16
+        # workers per hand-off.
+        self.cond = threading.Condition(lock)
+        self.space = threading.Condition(lock)
         self.input_lock = threading.Lock()
         self.stop = threading.Event()
         self.threads: list[threading.Thread] = []
@@ -158,8 +164,11 @@ class Shared:
             return
         c = seconds / size
         self._cost = c if self._cost == 0 else 0.8 * self._cost + 0.2 * c
-        target = int(_TARGET_CHUNK_SECONDS / max(self._cost, 1e-9))
-        self.k = max(1, min(_MAX_CHUNK, target, 2 * self.k))
+        # NOTE: every chunk costs some GIL-held bookkeeping (pull, hand-off: ~30 µs); with many
+        # workers that adds up, so chunks get longer as workers are added (0.5 ms per worker).
+        seconds = max(_TARGET_CHUNK_SECONDS, 0.0005 * self.active)
+        target = int(seconds / max(self._cost, 1e-9))
+        self.k = max(1, min(_MAX_CHUNK, target, 4 * self.k))
 
     # ---- shutdown --------------------------------------------------------------------------------
 
@@ -168,6 +177,7 @@ class Shared:
         self.stop.set()
         with self.cond:
             self.cond.notify_all()
+            self.space.notify_all()
         self.join(join_timeout)
         while self.on_shutdown:
             try:
@@ -188,6 +198,7 @@ class Shared:
         self.stop.set()
         with self.cond:
             self.cond.notify_all()
+            self.space.notify_all()
         self.join(60.0)
 
 
@@ -205,7 +216,7 @@ def worker_loop(sh: Shared, idx: int) -> None:
                     break
                 if idx < sh.active:  # an idle extra worker is not waiting for room
                     t0 = t0 or time.perf_counter()
-                cond.wait(0.5)
+                sh.space.wait(0.5)
             if t0:
                 stats.space_wait += time.perf_counter() - t0
             sh.reserved += k
@@ -217,13 +228,19 @@ def worker_loop(sh: Shared, idx: int) -> None:
                 sh.reserved -= k
             else:
                 sh.reserved -= k - item.in_size
+                stats.busy += item.work[0]
+                sh._learn_cost(item.work[1], item.in_size)
                 if sh.deterministic:
                     sh.results[item.seq] = item
                 else:
                     sh.ready.append(item)
                 if item.error is not None or item.fails:
                     stats.errors += 1
-            cond.notify_all()
+            if item is None:  # the input ended: everyone re-checks
+                cond.notify_all()
+                sh.space.notify_all()
+            else:
+                cond.notify()
         if item is None:
             return
 
@@ -266,13 +283,12 @@ def _pull_and_transform(sh: Shared, k: int) -> Item | None:
             out, error = None, e
             _note(e, f"in {sh.label}")
     t3 = time.perf_counter()
-    with sh.cond:
-        stats.busy += t3 - t2
-        sh._learn_cost(t3 - t2 + t1 - t0, size)
-        if out is not None and (stats.chunks < 4 or seq % 32 == 0) and out.size:
-            stats.bytes_per_element = chunk_nbytes(out) / out.size
+    if out is not None and (stats.chunks < 4 or seq % 32 == 0) and out.size:
+        stats.bytes_per_element = chunk_nbytes(out) / out.size
     try:
-        return Item(seq, out, error, fails, before, after, offset, size, sh.one_to_one)
+        item = Item(seq, out, error, fails, before, after, offset, size, sh.one_to_one)
+        item.work = (t3 - t2, t3 - t2 + t1 - t0)  # (transform seconds, seconds for this chunk)
+        return item
     finally:
         error = None  # NOTE: this frame is in the error's traceback: no exception <-> frame cycle
 

@@ -126,7 +126,7 @@ class ThreadedStage(DataIterator):
             sh.reserved -= item.in_size
             sh.stats.fill_sum += sh.reserved + item.in_size
             sh.stats.takes += 1
-            sh.cond.notify_all()
+            sh.space.notify(2)
         cursor = _Cursor(item, self._ledger)  # reads the skip ranges before `pulled` prunes them
         self._ledger.pulled(item.seq, item.before, item.after, item.offset, item.in_size)
         if self._tuner is not None and time.perf_counter() - self._last_tune > _TUNE_INTERVAL:
@@ -147,7 +147,7 @@ class ThreadedStage(DataIterator):
         with sh.cond:
             sh.active = workers
             sh.capacity = max(capacity, sh.chunk_size or 1)
-            sh.cond.notify_all()
+            sh.space.notify_all()
         self._last_tune, self._tune_base = now, (taken, wait, busy, space)
 
     def _finish_cursor(self) -> None:
