@@ -21,7 +21,9 @@ import numpy as np
 
 from dataflowio.data.dataset import Dataset
 from dataflowio.data.ops._files import normalize_filenames
+from dataflowio.data.ops._fn import is_graph_tensor
 from dataflowio.data.ops.from_tensor_slices import FromTensorSlices, slice_value
+from dataflowio.data.ops.from_tensors import FromTensors
 from dataflowio.data.ops.interleave import AUTOTUNE, Interleave
 from dataflowio.data.ops.text_line import TextLineSource
 from dataflowio.data.ops.tfrecord import TFRecordSource
@@ -32,6 +34,9 @@ from dataflowio.errors import InvalidArgumentError
 def _reader_plan(source: type, where: str, filenames: Any, compression_type: Any, buffer_size: Any,
                  num_parallel_reads: Any, name: str | None) -> Node:
     names: Node | None = filenames._plan if isinstance(filenames, Dataset) else None
+    if is_graph_tensor(filenames):  # TF1: a placeholder fed when the iterator is initialized
+        rank = getattr(filenames.shape, "rank", None)
+        names = FromTensors(value=filenames) if rank == 0 else FromTensorSlices(value=filenames)
     files = None if names is not None else normalize_filenames(filenames, where)
     bad = num_parallel_reads is not None and (
         isinstance(num_parallel_reads, bool) or not isinstance(num_parallel_reads, int | np.integer)

@@ -193,3 +193,19 @@ def test_tensorflow_reads_the_files_we_read_identically(tf, tmp_path):
     p = write(tmp_path / "ours.tfrecord", [np.arange(i).tobytes() for i in range(6)], "GZIP")
     assert_same_as_tf(TFRecordDataset(Dataset.from_tensor_slices([p]), compression_type="GZIP"),
                       tf.data.TFRecordDataset(tf.data.Dataset.from_tensor_slices([p]), compression_type="GZIP"))
+
+
+def test_tfrecord_file_names_from_a_placeholder_fed_at_initialization(tmp_path):
+    import dataflowio as tf1
+
+    paths = [write(tmp_path / f"{i}", [b"r%d" % i]) for i in range(2)]
+    names = tf1.placeholder(tf1.string, shape=[None])
+    it = TFRecordDataset(names).make_initializable_iterator()
+    nxt = it.get_next()
+    with tf1.Session() as sess:
+        sess.run(it.initializer, feed_dict={names: paths})
+        assert [sess.run(nxt), sess.run(nxt)] == [b"r0", b"r1"]
+        sess.run(it.initializer, feed_dict={names: paths[1:]})
+        assert sess.run(nxt) == b"r1"
+        with pytest.raises(tf1.errors.OutOfRangeError):
+            sess.run(nxt)
