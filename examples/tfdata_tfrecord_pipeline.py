@@ -93,7 +93,8 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as folder:
             seen = []
             for batch in synthetic_pipeline(tf, write_examples(tf, folder)):
-                x, label, name = (np.asarray(batch[k]) for k in ("x", "label", "name"))
+                x, label = (np.asarray(batch[k]) for k in ("x", "label"))
+                assert np.asarray(batch["name"]).shape == label.shape
                 assert x.shape[1:] == (2,) and np.all(label == x[:, 0].astype(np.int64) % 10)
                 seen.extend(int(v) for v in x[:, 0])
             assert sorted(seen) == list(range(N)), "every example exactly once"

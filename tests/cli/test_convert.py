@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from dataflowio.cli.main import main
 from dataflowio.datasets import features
 from dataflowio.datasets.atomic import leftover_temporaries
-from dataflowio.datasets.tfrecords import iter_records, read_columns, shard_paths
 from dataflowio.datasets.schema import parse_schema
+from dataflowio.datasets.tfrecords import iter_records, shard_paths
 from tests.cli.conftest import SUBSET, subprocess_env
 
 MNIST_SCHEMA = parse_schema("image_raw:uint8[28,28],label:int64,height:int64,width:int64,depth:int64")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -73,7 +74,7 @@ def test_verify_reports_every_corrupt_record_with_its_offset(subset_records, tmp
 def test_verify_truncated_and_missing_files_fail(subset_records, tmp_path, capsys):
     src = shard_paths(subset_records, "test")[1]
     cut = tmp_path / "cut.tfrecord"
-    data = open(src, "rb").read()
+    data = Path(src).read_bytes()
     cut.write_bytes(data[: len(data) - 100])
     assert main(["verify", str(cut)]) == 1
     assert "truncated record" in capsys.readouterr().out
