@@ -35,6 +35,8 @@ def gradients(ys: Any, xs: Any, grad_ys: Any = None, name: str = "gradients",
     """
     from dataflowio.graph.ops.elementwise import add_n, ones_like, zeros_like
 
+    if not isinstance(ys, (list, tuple)) and grad_ys is not None:
+        grad_ys = [grad_ys]
     ys = [as_tensor(y) for y in _as_list(ys)]
     xs_in = _as_list(xs)
     xts = [as_tensor(x) if isinstance(x, GraphValue) else None for x in xs_in]
