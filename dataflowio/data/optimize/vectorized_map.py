@@ -5,7 +5,9 @@ chunk of elements when a trial proves that gives the same elements (ours; not in
 
 Preconditions: a plain sequential `map` (no `num_parallel_calls`, not already declared
 `vectorized=True`, which vectorizes unconditionally) whose function is stateless: declared
-`stateless=True`, or proven by `purity.py`. Only stateless functions get a trial, because the
+`stateless=True`, or proven by `purity.py`; or whose function is marked with
+`dataflowio.data.experimental.vectorized` (batch-aware by the user's word: no trial, one call per
+chunk, and not marked stateless unless it is). Only stateless functions get a trial, because the
 trial calls the function twice on the first chunk (see `dataflowio.data.vectorize` for how the
 trial proves `f(stack(rows)) == stack(f(row) ...)` and falls back to per element for good).
 The node is also marked `stateless=True`, which lets an index-level `shuffle` gather rows
@@ -27,15 +29,20 @@ from dataflowio.data.ops.map import Map
 from dataflowio.data.ops.vectorized_map import VectorizedMap
 from dataflowio.data.optimize._facts import is_stateless, sequential
 from dataflowio.data.optimize.rewrite import Rule
+from dataflowio.data.vectorize import is_declared_vectorized
 from dataflowio.data.plan import Node
 
 
 def _vectorize(node: Node) -> Node | None:
-    if type(node) is not Map or node.vectorized or not sequential(node) or not is_stateless(node):
+    if type(node) is not Map or node.vectorized or not sequential(node):
+        return None
+    stateless = is_stateless(node)
+    if not stateless and not is_declared_vectorized(node.fn):
         return None
     return VectorizedMap(inputs=node.inputs, name=node.name, fn=node.fn,
                          num_parallel_calls=node.num_parallel_calls,
-                         deterministic=node.deterministic, stateless=True)
+                         deterministic=node.deterministic,
+                         stateless=True if stateless else node.stateless)
 
 
 RULE = Rule("vectorized_map", _vectorize)
