@@ -125,6 +125,10 @@ class _Col:
         self.default = None if arr.size == 0 else arr.reshape(-1)[0]
 
     @property
+    def pytype(self) -> type:
+        return float if self.dtype.kind == "f" else int
+
+    @property
     def type_name(self) -> str:
         names = {"float32": "float", "float64": "double"}  # TensorFlow's DataTypeString
         return "string" if self.dtype == object else names.get(self.dtype.name, self.dtype.name)
@@ -256,6 +260,8 @@ def decode_csv(records: Any, record_defaults: Sequence[Any], field_delim: str = 
     na = _to_bytes(na_value)
     out = None
     if len(lines) > 1:
+        out = _byte_columns(lines, cols, delim, use_quote_delim, na, select)
+    if out is None and len(lines) > 1:
         out = _fast_columns(lines, cols, delim, use_quote_delim, na, select)
     if out is None:
         out = _slow_columns(lines, cols, delim, use_quote_delim, na, select)
@@ -264,6 +270,14 @@ def decode_csv(records: Any, record_defaults: Sequence[Any], field_delim: str = 
 
 def _scalar_line(line: builtins_bytes, cols: list[_Col], delim: builtins_bytes, quote: bool,
                  na: builtins_bytes, select: list[int] | None) -> list[Any]:
+    if select is None and not (quote and b'"' in line) and b"_" not in line:
+        fields = line.split(delim)
+        if len(fields) == len(cols) and all(fields) and (not na or na not in fields):
+            try:  # the common case: every field present and well-formed
+                return [f if c.dtype == object else c.dtype.type(c.pytype(f))
+                        for f, c in zip(fields, cols)]
+            except (ValueError, OverflowError):
+                pass  # the careful path below names the bad field
     fields = split_line(line, delim, quote, 0)
     if select is None:
         if len(fields) != len(cols):
@@ -363,6 +377,85 @@ def _fast_columns(lines: list[builtins_bytes], cols: list[_Col], delim: builtins
     return out  # type: ignore[return-value]
 
 
+def _byte_columns(lines: list[builtins_bytes], cols: list[_Col], delim: builtins_bytes,
+                  quote: bool, na: builtins_bytes, select: list[int] | None) -> list[np.ndarray] | None:
+    """All lines at once on the raw bytes: separator positions, then fixed-width field matrices.
+
+    No Python object per numeric field. None whenever a slower path must decide (quotes,
+    `na_value`, ragged lines, anything not a plain decimal).
+    """
+    n = len(lines)
+    text = b"\n".join(lines)
+    if (quote and b'"' in text) or (na and na in text):
+        return None
+    buf = np.frombuffer(text, dtype=np.uint8)
+    is_sep = buf == delim[0]
+    newline = buf == 10
+    seps = np.flatnonzero(is_sep | newline)
+    nfields = len(seps) + 1
+    if nfields % n:
+        return None
+    width = nfields // n
+    if int(newline.sum()) != n - 1 or (width > 1 and not newline[seps[width - 1::width]].all()):
+        return None
+    if width != len(cols) if select is None else width <= select[-1]:  # type: ignore[index]
+        return None
+    starts = np.empty(nfields, dtype=np.int64)
+    starts[0] = 0
+    starts[1:] = seps + 1
+    ends = np.empty(nfields, dtype=np.int64)
+    ends[:-1] = seps
+    ends[-1] = len(buf)
+    starts, ends = starts.reshape(n, width), ends.reshape(n, width)
+    picked = [j if select is None else select[j] for j in range(len(cols))]
+    out: list[np.ndarray | None] = [None] * len(cols)
+    for dtype in {c.dtype for c in cols if c.dtype != object}:
+        js = [j for j, c in enumerate(cols) if c.dtype == dtype]
+        st = starts[:, [picked[j] for j in js]].reshape(-1)
+        lens = ends[:, [picked[j] for j in js]].reshape(-1) - st
+        wmax = int(lens.max())
+        if wmax > 24:
+            return None
+        pos = np.arange(wmax)[:, None]
+        mat = buf[np.minimum(st[None, :] + pos, len(buf) - 1)]
+        mat[pos >= lens[None, :]] = 0
+        missing = lens == 0
+        if missing.any():
+            defaults = np.tile(np.array([cols[j].default is not None for j in js]), n)
+            if not defaults[missing].all():
+                return None
+            mat[0, missing] = 48
+        vals = parse_decimal_matrix(mat, dtype)
+        if vals is None:  # exponents, inf / nan...: NumPy's own string parsing
+            fields = np.array([text[a:b] for a, b in zip(st.tolist(), (st + lens).tolist())],
+                              dtype=np.bytes_)
+            fields[missing] = b"0"
+            try:
+                vals = fields.astype(dtype) if dtype.kind == "f" else _parse_ints(fields, dtype)
+            except (ValueError, OverflowError):
+                return None
+        vals = vals.reshape(n, len(js))
+        if missing.any():
+            fill = np.array([cols[j].default if cols[j].default is not None else 0 for j in js],
+                            dtype=dtype)
+            vals = np.where(missing.reshape(n, len(js)), fill, vals)
+        for k, j in enumerate(js):
+            out[j] = np.ascontiguousarray(vals[:, k])
+    for j, col in enumerate(cols):
+        if col.dtype != object:
+            continue
+        arr = np.empty(n, dtype=object)
+        a, b = starts[:, picked[j]].tolist(), ends[:, picked[j]].tolist()
+        arr[:] = [text[x:y] for x, y in zip(a, b)]
+        if col.default is not None:
+            empty = np.asarray(b) == np.asarray(a)
+            arr[empty] = col.default
+        elif (ends[:, picked[j]] == starts[:, picked[j]]).any():
+            return None
+        out[j] = arr
+    return out  # type: ignore[return-value]
+
+
 def _parse_ints(column: np.ndarray, dtype: np.dtype) -> np.ndarray:
     wide = column.astype(np.int64)
     info = np.iinfo(dtype)
@@ -372,11 +465,6 @@ def _parse_ints(column: np.ndarray, dtype: np.dtype) -> np.ndarray:
 
 
 _P10 = 10.0 ** np.arange(40)
-_CODES = np.arange(256)
-_IS_DIGIT = (_CODES >= 48) & (_CODES <= 57)
-_DIGIT = np.where(_IS_DIGIT, _CODES - 48, 0).astype(np.int64)
-_MULT = np.where(_IS_DIGIT, 10, 1).astype(np.int64)
-_PLAIN = _IS_DIGIT | (_CODES == 46) | (_CODES == 0)  # digits, ".", NUL padding
 
 
 def parse_decimal(column: np.ndarray, dtype: np.dtype) -> np.ndarray | None:
@@ -393,37 +481,43 @@ def parse_decimal(column: np.ndarray, dtype: np.dtype) -> np.ndarray | None:
     if n == 0 or width == 0 or width > 24:
         return None
     # One row per character position, so each step below is a contiguous vector op.
-    t = np.ascontiguousarray(column).view(np.uint8).reshape(n, width).T.copy()
+    return parse_decimal_matrix(
+        np.ascontiguousarray(column).view(np.uint8).reshape(n, width).T.copy(), dtype)
+
+
+def parse_decimal_matrix(t: np.ndarray, dtype: np.dtype) -> np.ndarray | None:
+    """`parse_decimal` on a `[width, n]` uint8 matrix: field i is column i, NUL-padded."""
+    width, n = t.shape
     first = t[0]
     neg = first == 45
     signed = neg | (first == 43)
     if signed.any():
-        t[0] = np.where(signed, 0, first)
-    if not _PLAIN[t].all():
-        return None
+        t[0] = np.where(signed, 48, first)  # a leading zero digit changes no value
+    d = t - np.uint8(48)  # wraps for bytes below "0"
+    digit = d < 10
+    dot = t == 46
     pad = t == 0
-    pad[0] &= ~signed
+    if not (digit | dot | pad).all():
+        return None
     if width > 1 and (pad[:-1] & ~pad[1:]).any():  # NUL bytes inside a field
         return None
-    digit = _IS_DIGIT[t]
-    dot = t == 46
-    ndig = digit.sum(axis=0)
+    ndig = digit.sum(axis=0) - signed
     limit = 18 if dtype.kind == "i" else (17 if dtype == np.float32 else 15)
-    if (ndig == 0).any() or (ndig > limit).any() or (dot.sum(axis=0) > 1).any():
+    if (ndig <= 0).any() or (ndig > limit).any() or (dot.sum(axis=0) > 1).any():
         return None
     if dtype.kind == "i" and dot.any():
         return None
-    mult, val = _MULT[t], _DIGIT[t]
-    mant = val[0].copy()
-    for j in range(1, width):
-        mant *= mult[j]
-        mant += val[j]
+    mant = np.zeros(n, dtype=np.int64)
+    for j in range(width):
+        mant = np.where(digit[j], mant * 10 + d[j], mant)
     if dtype.kind == "i":
         vals = np.where(neg, -mant, mant)
         info = np.iinfo(dtype)
         if vals.min() < info.min or vals.max() > info.max:
             return None
         return vals.astype(dtype)
-    frac = (digit & (np.cumsum(dot, axis=0) > 0)).sum(axis=0)
+    # Digits after the dot run to the end of the field (the padding is trailing).
+    length = width - pad.sum(axis=0)
+    frac = np.where(dot.any(axis=0), length - 1 - dot.argmax(axis=0), 0)
     out = mant.astype(np.float64) / _P10[frac]
     return np.where(neg, -out, out).astype(dtype)
