@@ -39,7 +39,11 @@ def gradients(ys: Any, xs: Any, grad_ys: Any = None, name: str = "gradients",
         grad_ys = [grad_ys]
     ys = [as_tensor(y) for y in _as_list(ys)]
     xs_in = _as_list(xs)
-    xts = [as_tensor(x) if isinstance(x, GraphValue) else None for x in xs_in]
+    xts = [as_tensor(x) if isinstance(x, Tensor) else x._var_op.outputs[0] if hasattr(x, "_var_op")
+           else as_tensor(x) if isinstance(x, GraphValue) else None for x in xs_in]
+    # every read op of a variable stands for the variable
+    aliases = {id(t): [r for r in x._all_reads()] if hasattr(x, "_all_reads") else [t]
+               for x, t in zip(xs_in, xts) if t is not None}
     for x, t in zip(xs_in, xts):
         if t is None:
             raise TypeError(f"gradients: xs must be Tensors or Variables, got {type(x).__name__}.")
@@ -53,7 +57,7 @@ def gradients(ys: Any, xs: Any, grad_ys: Any = None, name: str = "gradients",
         raise InvalidArgumentError(f"gradients: got {len(gys)} grad_ys for {len(ys)} ys.")
 
     # ops that depend on xs (forward) and that ys depend on (backward)
-    x_ids = {id(t) for t in xts}
+    x_ids = {id(r) for t in xts for r in aliases[id(t)]}
     from_x: set[int] = set()
     for op in graph._ops:
         if any(id(t) in x_ids or id(t.op) in from_x for t in op.inputs if id(t) not in stops):
@@ -103,7 +107,9 @@ def gradients(ys: Any, xs: Any, grad_ys: Any = None, name: str = "gradients",
                     grads.setdefault(id(t), []).append(as_tensor(g) if isinstance(g, GraphValue) else g)
         result = []
         for x in xts:
-            g = total(x)
+            parts = [total(r) for r in aliases[id(x)]]
+            parts = [p for p in parts if p is not None]
+            g = parts[0] if len(parts) == 1 else add_n(parts) if parts else None
             if g is None and unconnected_gradients == "zero":
                 g = zeros_like(x)
             result.append(g)

@@ -32,8 +32,9 @@ _BINARY = {
 }
 
 for _name, _fn in _BINARY.items():
-    setattr(GraphValue, f"__{_name}__", (lambda f: lambda a, b: f(a, b))(_fn))
-    setattr(GraphValue, f"__r{_name}__", (lambda f: lambda a, b: f(b, a))(_fn))
+    _op_name = {"and": "LogicalAnd", "or": "LogicalOr", "xor": "LogicalXor", "matmul": "MatMul"}.get(_name, _name)
+    setattr(GraphValue, f"__{_name}__", (lambda f, n: lambda a, b: f(a, b, name=n))(_fn, _op_name))
+    setattr(GraphValue, f"__r{_name}__", (lambda f, n: lambda a, b: f(b, a, name=n))(_fn, _op_name))
 
 GraphValue.__lt__ = lambda a, b: ew.less(a, b)  # type: ignore[method-assign,assignment]
 GraphValue.__le__ = lambda a, b: ew.less_equal(a, b)  # type: ignore[method-assign,assignment]

@@ -88,6 +88,7 @@ class Variable(GraphValue):
                                              "validate_shape": validate_shape}, "Assign")
         self._initial_value = init_t
         self._graph = graph
+        self._reads: list[Tensor] = []
         cols = collections if collections is not None else [GraphKeys.GLOBAL_VARIABLES]
         if trainable and GraphKeys.TRAINABLE_VARIABLES not in cols:
             cols = list(cols) + [GraphKeys.TRAINABLE_VARIABLES]
@@ -134,7 +135,15 @@ class Variable(GraphValue):
         return self._initial_value
 
     def _graph_tensor(self) -> Tensor:
+        # NOTE: inside control_dependencies a use must read the value *after* the dependencies
+        # ran (TF1 ref semantics), so it gets its own read op; gradients treat every read of
+        # the variable as the variable (see autodiff).
+        if self._graph._current_control_inputs():
+            return self.read_value()
         return self._var_op.outputs[0]
+
+    def _all_reads(self) -> list[Tensor]:
+        return [self._var_op.outputs[0], *self._reads]
 
     def _as_graph_element(self) -> Tensor:
         return self._var_op.outputs[0]
@@ -144,8 +153,11 @@ class Variable(GraphValue):
         return self._var_op.outputs[0]
 
     def read_value(self) -> Tensor:
-        """Returns a new Identity node reading the current value."""
-        return identity(self._var_op.outputs[0], name=f"{self._key}/read")
+        """Returns a new node that reads the value when it runs (after its control dependencies)."""
+        t = self._graph.create_op(state.READ_VARIABLE, [], {"key": self._key, "dtype": self.dtype,
+                                                            "shape": self.shape}, "ReadVariableOp").outputs[0]
+        self._reads.append(t)
+        return t
 
     def initialized_value(self) -> Tensor:
         """Returns the value after the initializer has run (TF1 helper)."""

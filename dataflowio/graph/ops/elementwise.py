@@ -285,12 +285,15 @@ def binary_args(x: Any, y: Any, where: str) -> tuple[Any, Any, bool]:
     return x, convert_value(y, as_dtype(x.dtype), where), False
 
 
+_NAMES = {"AddV2": "Add"}
+
+
 def _bin(opdef: OpDef, x: Any, y: Any, name: str | None) -> Any:
     from dataflowio.graph.ops.core import eager, to_leaf  # noqa: F401
 
     x, y, graph = binary_args(x, y, opdef.name)
     if graph:
-        return build(opdef, [x, y], {}, name, graph=graph_of([x, y]))
+        return build(opdef, [x, y], {}, name or _NAMES.get(opdef.name), graph=graph_of([x, y]))
     return eager(opdef, [x, y], {})
 
 

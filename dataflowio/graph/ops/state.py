@@ -93,6 +93,8 @@ def _apply_adam(xp: Any, b1p: Any, b2p: Any, lr: Any, b1: Any, b2: Any, eps: Any
     return out
 
 
+READ_VARIABLE = register(OpDef("ReadVariableOp", infer=lambda ins, key, dtype, shape: [(shape, dtype)],
+                               kernel=_var_kernel, stateful=True))
 VARIABLE = register(OpDef("VariableV2", infer=lambda ins, key, dtype, shape: [(shape, dtype)],
                           kernel=_var_kernel, stateful=True))
 ASSIGN = register(OpDef("Assign", infer=_assign_infer, kernel=_assign_kernel, stateful=True))
