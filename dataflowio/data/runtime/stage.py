@@ -177,13 +177,15 @@ class ThreadedStage(DataIterator):
                 except StopIteration:
                     break
                 self._shared.stats.note_out(cur)
+                continue  # the new item may be empty (a dropped remainder, skipped elements)
             if cur.failed_at(cur.pos):
                 if parts:
                     break
                 cur.next_element()  # raises the stored error
             part = cur.take_chunk(n - got)
-            parts.append(part)
-            got += part.size
+            if part.size:
+                parts.append(part)
+                got += part.size
         if not parts:
             raise StopIteration
         return concat_chunks(parts)
