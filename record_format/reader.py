@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 import struct
+from concurrent.futures import Future, ThreadPoolExecutor
 from types import TracebackType
 from typing import Iterator, NamedTuple, Sequence
 
@@ -59,6 +60,28 @@ def _first_bad_data_crc(buf: bytes, stops: list[int], data_crcs: list[int]) -> i
 
 
 _LENGTH_CRCS: dict[int, int] = {}
+
+
+_TRUNCATED = object()
+_PIPELINE_MIN = 1 << 20  # records this large get their CRC checked on a worker thread
+_POOL: ThreadPoolExecutor | None = None
+
+
+def _crc_pool() -> ThreadPoolExecutor:
+    global _POOL
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="record_format-crc")
+    return _POOL
+
+
+class _Ahead(NamedTuple):
+    """A large record read ahead, with its CRC computing on the worker."""
+
+    offset: int
+    data: bytes
+    stored: int
+    crc: Future[int]
+    after: int
 
 
 class Corruption(NamedTuple):
@@ -104,6 +127,7 @@ class RecordReader:
         self._base = 0  # stream offset of self._buf[0]
         self._done = False
         self._large = False  # the last record was read around the block buffer
+        self._ahead: _Ahead | None = None  # the next large record, read ahead
         if offset:
             self.seek(offset)
 
@@ -138,6 +162,7 @@ class RecordReader:
             raise InvalidArgumentError(f"RecordReader({self.path!r}).seek: offset must be >= 0, "
                                        f"got {offset}.")
         self._done = False
+        self._ahead = None
         if isinstance(self._src, RawSource):
             self._src.seek(offset)
             self._buf, self._pos, self._base = b"", 0, offset
@@ -323,6 +348,11 @@ class RecordReader:
         """Reads a record that does not fit in the buffer; None if it was damaged and skipped."""
         pos = self._pos
         record_offset = self._base + pos
+        if isinstance(self._src, RawSource) and length >= _PIPELINE_MIN and self.verify_crc:
+            got = self._read_large_pipelined(record_offset, length)
+            if got is not _TRUNCATED:
+                return got  # type: ignore[return-value]
+            # a truncated frame: the plain path below reports it
         if isinstance(self._src, RawSource) and length >= self._block // 2:
             # A large record: read it straight into its own `bytes`, skipping the block buffer.
             data_offset = record_offset + HEADER_SIZE
@@ -353,6 +383,48 @@ class RecordReader:
         self._damaged(f"truncated record: header says {length} bytes of data, the file has "
                       f"{max(left - FOOTER_SIZE, 0)} left before the data CRC")
         return None
+
+    def _fetch_large(self, offset: int, length: int) -> _Ahead | None:
+        """Reads a large frame's data and footer and starts its CRC on the worker thread."""
+        fd = self._src.fd  # type: ignore[union-attr]
+        data = os.pread(fd, length, offset + HEADER_SIZE)
+        footer = os.pread(fd, FOOTER_SIZE, offset + HEADER_SIZE + length)
+        if len(data) != length or len(footer) != FOOTER_SIZE:
+            return None
+        return _Ahead(offset, data, _U32.unpack(footer)[0], _crc_pool().submit(_masked, data),
+                      offset + HEADER_SIZE + length + FOOTER_SIZE)
+
+    def _read_large_pipelined(self, offset: int, length: int) -> bytes | object | None:
+        """Returns a large record whose CRC ran on a worker while the next one was read.
+
+        Both the read (os.pread) and google-crc32c release the GIL, so on two cores reading
+        record i+1 overlaps checking record i. Returns None when the record was damaged and
+        skipped, `_TRUNCATED` (touching nothing) when the frame runs past the end of the file.
+        """
+        cur = self._ahead if self._ahead is not None and self._ahead.offset == offset else None
+        self._ahead = None
+        if cur is None:
+            cur = self._fetch_large(offset, length)
+            if cur is None:
+                return _TRUNCATED
+        header = os.pread(self._src.fd, HEADER_SIZE, cur.after)  # type: ignore[union-attr]
+        if len(header) == HEADER_SIZE:
+            nxt, lcrc = _HDR.unpack(header)
+            if nxt >= _PIPELINE_MIN and lcrc == _masked(header[:8]):
+                self._ahead = self._fetch_large(cur.after, nxt)
+        computed = cur.crc.result()
+        if computed != cur.stored:
+            self._ahead = None
+            self._src.seek(offset)  # type: ignore[union-attr]
+            self._base, self._buf, self._pos = offset, b"", 0
+            self._refill(HEADER_SIZE)
+            self._damaged(f"data CRC mismatch: stored 0x{cur.stored:08x}, computed "
+                          f"0x{computed:08x}")
+            return None
+        self._src.seek(cur.after)  # type: ignore[union-attr]
+        self._base, self._buf, self._pos = cur.after, b"", 0
+        self._large = True
+        return cur.data
 
     def _stream_size(self) -> int:
         if isinstance(self._src, RawSource):

@@ -18,6 +18,16 @@ from record_format.tfrecord import TFRecordOptions, TFRecordWriter, encode_frame
 COMPRESSIONS = ["", "GZIP", "ZLIB"]
 
 
+@pytest.fixture(params=["plain", "pipelined"])
+def large_mode(request, monkeypatch):
+    """Runs a test twice: as is, and with every spanning record on the CRC-worker pipeline."""
+    if request.param == "pipelined":
+        import record_format.reader as reader_mod
+
+        monkeypatch.setattr(reader_mod, "_PIPELINE_MIN", 1)
+    return request.param
+
+
 def write(path, records, options=None):
     with TFRecordWriter(str(path), options) as w:
         for r in records:
@@ -79,7 +89,7 @@ def test_options_object_and_iterator_forms(tmp_path, compression):
     assert list(RecordReader(path, compression)) == recs
 
 
-def test_large_records_round_trip_with_small_blocks(tmp_path):
+def test_large_records_round_trip_with_small_blocks(tmp_path, large_mode):
     recs = [os.urandom(3000), b"", os.urandom(70_000), b"tail"]
     path = write(tmp_path / "big", recs)
     assert read_all(path, block_size=1024) == recs
@@ -174,7 +184,7 @@ SMALL = [b"", b"q", b"hello world", bytes(range(40))]
 
 
 @pytest.mark.parametrize("batch", [1, 64])  # the per-frame and the vectorized CRC paths
-def test_every_single_bit_flip_is_detected(tmp_path, batch):
+def test_every_single_bit_flip_is_detected(tmp_path, batch, large_mode):
     path = write(tmp_path / "f", SMALL)
     raw = open(path, "rb").read()
     bad = tmp_path / "bad"
@@ -192,7 +202,7 @@ def test_every_single_bit_flip_is_detected(tmp_path, batch):
 
 
 @pytest.mark.parametrize("batch", [1, 64])
-def test_every_truncation_is_detected(tmp_path, batch):
+def test_every_truncation_is_detected(tmp_path, batch, large_mode):
     raw = open(write(tmp_path / "f", SMALL), "rb").read()
     boundaries = {o: i for i, o in enumerate(frame_offsets(SMALL))}
     cut = tmp_path / "cut"
@@ -258,7 +268,7 @@ def test_skip_mode_counts_a_truncated_tail(tmp_path):
         assert r.skipped_bytes == 36
 
 
-def test_skip_mode_over_garbage_between_records(tmp_path):
+def test_skip_mode_over_garbage_between_records(tmp_path, large_mode):
     recs = [b"first", b"second", b"third"]
     raw = open(write(tmp_path / "f", recs), "rb").read()
     cut = frame_offsets(recs)[1]
@@ -289,3 +299,28 @@ def test_writer_flush_makes_records_readable_and_close_is_idempotent(tmp_path):
         w.close()
         w.close()
         assert read_all(path, compression_type=compression) == [b"one", b"two"]
+
+
+def test_pipelined_large_records_report_damage_and_resync(tmp_path, monkeypatch):
+    import record_format.reader as reader_mod
+
+    monkeypatch.setattr(reader_mod, "_PIPELINE_MIN", 1000)
+    recs = [bytes([i]) * (3000 + i) for i in range(6)]
+    path = write(tmp_path / "big", recs)
+    offsets = frame_offsets(recs)
+    raw = bytearray(open(path, "rb").read())
+    raw[offsets[2] + 100] ^= 1
+    raw[offsets[4] + 20] ^= 1
+    open(path, "wb").write(raw)
+    r = RecordReader(path, block_size=1024)
+    assert r.read_batch(2) == recs[:2]
+    with pytest.raises(DataLossError, match=rf"at byte {offsets[2]} \(data CRC mismatch"):
+        r.read_batch(1)
+    with RecordReader(path, block_size=1024, skip_corrupt=True) as r:
+        assert list(r.records(1)) == [recs[i] for i in (0, 1, 3, 5)]
+        assert [c.offset for c in r.corruptions] == [offsets[2], offsets[4]]
+    r = RecordReader(path, block_size=1024)
+    assert r.read_batch(1) == recs[:1]
+    r.seek(offsets[3])  # a record read ahead is dropped on seek
+    assert r.read_batch(1) == [recs[3]]
+    assert r.tell() == offsets[4]
