@@ -23,19 +23,19 @@ AUTOTUNE = -1
 CSV_DEFAULTS = [[0.0]] * 8 + [[0]]
 
 
-def w1(inp: dict[str, Any]) -> Iterable:
+def w1_dataset(inp: dict[str, Any]) -> Any:
     features = {"image_raw": dfio.io.FixedLenFeature([], dfio.string), "label": dfio.io.FixedLenFeature([], dfio.int64)}
     ds = dfio.data.TFRecordDataset(inp["path"])
     ds = ds.map(lambda r: dfio.io.parse_single_example(r, features))
     ds = ds.map(lambda d: (dfio.cast(dfio.io.decode_raw(d["image_raw"], dfio.uint8), dfio.float32) / 255.0, d["label"]))
-    return iter(ds.batch(128))
+    return ds.batch(128)
 
 
-def w2(inp: dict[str, Any]) -> Iterable:
+def w2_dataset(inp: dict[str, Any]) -> Any:
     features = {"image": dfio.io.FixedLenFeature([784], dfio.float32), "label": dfio.io.FixedLenFeature([], dfio.int64)}
     ds = dfio.data.TFRecordDataset(inp["path"])
     ds = ds.map(lambda r: dfio.io.parse_single_example(r, features))
-    return iter(ds.batch(128))
+    return ds.batch(128)
 
 
 def w3_dataset(inp: dict[str, Any], repeat: int | None = None) -> Any:
@@ -47,23 +47,19 @@ def w3_dataset(inp: dict[str, Any], repeat: int | None = None) -> Any:
     return ds.batch(128).prefetch(AUTOTUNE)
 
 
-def w3(inp: dict[str, Any]) -> Iterable:
-    return iter(w3_dataset(inp))
-
-
-def w4(inp: dict[str, Any]) -> Iterable:
+def w4_dataset(inp: dict[str, Any]) -> Any:
     ds = dfio.data.TextLineDataset(inp["path"])
     ds = ds.map(lambda line: tuple(dfio.io.decode_csv(line, record_defaults=CSV_DEFAULTS)))
-    return iter(ds.batch(256))
+    return ds.batch(256)
 
 
-def w5(inp: dict[str, Any]) -> Iterable:
+def w5_dataset(inp: dict[str, Any]) -> Any:
     def decode(b):
         img = dfio.io.decode_jpeg(b, channels=3)
         return dfio.cast(dfio.image.resize(img, [32, 32]), dfio.float32)
 
     ds = dfio.data.Dataset.from_tensor_slices(inp["images"])
-    return iter(ds.map(decode, num_parallel_calls=AUTOTUNE).batch(32))
+    return ds.map(decode, num_parallel_calls=AUTOTUNE).batch(32)
 
 
 def w6(inp: dict[str, Any]) -> dict[str, Any]:
@@ -95,14 +91,42 @@ def w6(inp: dict[str, Any]) -> dict[str, Any]:
     return {"items": steps - 1, "seconds": seconds, "accuracy": acc}
 
 
-def w7(inp: dict[str, Any], optimize: bool = True) -> Iterable:
+def w7_dataset(inp: dict[str, Any], optimize: bool = True) -> Any:
     """W3 with `repeat(3)`; `optimize=False` sets `apply_default_optimizations=False` (the W7 peer)."""
     ds = w3_dataset(inp, repeat=3)
     if not optimize:
         opts = dfio.data.Options()
         opts.experimental_optimization.apply_default_optimizations = False
         ds = ds.with_options(opts)
-    return iter(ds)
+    return ds
+
+
+DATASETS = {"W1": w1_dataset, "W2": w2_dataset, "W3": w3_dataset, "W4": w4_dataset, "W5": w5_dataset,
+            "W7": w7_dataset}
+
+
+def w1(inp: dict[str, Any]) -> Iterable:
+    return iter(w1_dataset(inp))
+
+
+def w2(inp: dict[str, Any]) -> Iterable:
+    return iter(w2_dataset(inp))
+
+
+def w3(inp: dict[str, Any]) -> Iterable:
+    return iter(w3_dataset(inp))
+
+
+def w4(inp: dict[str, Any]) -> Iterable:
+    return iter(w4_dataset(inp))
+
+
+def w5(inp: dict[str, Any]) -> Iterable:
+    return iter(w5_dataset(inp))
+
+
+def w7(inp: dict[str, Any], optimize: bool = True) -> Iterable:
+    return iter(w7_dataset(inp, optimize))
 
 
 PIPELINES = {"W1": w1, "W2": w2, "W3": w3, "W4": w4, "W5": w5, "W6": w6, "W7": w7}

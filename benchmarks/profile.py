@@ -28,14 +28,27 @@ def _drain(it: Any) -> int:
 
 
 def profile_workload(workload: str, tiny: bool = False, cache: str | None = None, top: int = 25,
-                     sort: str = "tottime", optimize: bool = True) -> str:
-    """Returns a text report: plain items/s, the cProfile top list and the iterator's stats."""
+                     sort: str = "tottime", optimize: bool = True, serial: bool = False) -> str:
+    """Returns a text report: plain items/s, the cProfile top list and the iterator's stats.
+
+    `serial` switches off the rewrites that add threads (injected prefetch, parallel map/batch)
+    so cProfile, which sees only the main thread, sees the work itself.
+    """
+    import dataflowio as dfio
+
     from benchmarks import pipelines_ours
 
     inp = inputs.load(workload, tiny, cache)
     fn = pipelines_ours.PIPELINES[workload]
-    if workload == "W7" and not optimize:
-        fn = lambda i: pipelines_ours.w7(i, optimize=False)  # noqa: E731
+    if workload in pipelines_ours.DATASETS:
+        def fn(i: Any) -> Any:
+            ds = pipelines_ours.w7_dataset(i, optimize) if workload == "W7" else pipelines_ours.DATASETS[workload](i)
+            if serial:
+                o = dfio.data.Options()
+                for rule in ("inject_prefetch", "map_parallelization", "parallel_batch"):
+                    setattr(o.experimental_optimization, rule, False)
+                ds = ds.with_options(o)
+            return iter(ds)
     out = io.StringIO()
     if workload == "W6":
         fn(inp)  # warm-up (imports)
@@ -72,8 +85,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--top", type=int, default=25)
     p.add_argument("--sort", default="tottime", help="pstats sort key (tottime, cumtime, ncalls)")
     p.add_argument("--no-optimize", action="store_true", help="W7 only: default optimizations off")
+    p.add_argument("--serial", action="store_true", help="no injected prefetch / parallel map / parallel batch")
     args = p.parse_args(argv)
-    print(profile_workload(args.workload.upper(), args.tiny, args.cache, args.top, args.sort, not args.no_optimize))
+    print(profile_workload(args.workload.upper(), args.tiny, args.cache, args.top, args.sort, not args.no_optimize,
+                           args.serial))
     return 0
 
 
