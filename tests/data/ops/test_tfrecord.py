@@ -209,3 +209,17 @@ def test_tfrecord_file_names_from_a_placeholder_fed_at_initialization(tmp_path):
         assert sess.run(nxt) == b"r1"
         with pytest.raises(tf1.errors.OutOfRangeError):
             sess.run(nxt)
+
+
+@pytest.mark.parametrize("at", [0, 2, 5])
+def test_tfrecord_parallel_reads_checkpoint_restores_the_exact_suffix(tmp_path, at):
+    files = [write(tmp_path / f"{i}", records_for(i, n)) for i, n in enumerate([3, 1, 4])]
+    assert_checkpoint_roundtrip(TFRecordDataset(files, num_parallel_reads=2), at=at)
+
+
+def test_list_files_interleaved_with_the_tfrecord_class_as_function(tmp_path):
+    files = [write(tmp_path / f"{i}.tfrecord", records_for(i, 2)) for i in range(3)]
+    ds = Dataset.list_files(str(tmp_path / "*.tfrecord"), shuffle=False).interleave(TFRecordDataset, cycle_length=2)
+    r = [records_for(i, 2) for i in range(3)]
+    assert list(ds) == [r[0][0], r[1][0], r[0][1], r[1][1], r[2][0], r[2][1]]
+    assert_checkpoint_roundtrip(ds, at=3)
