@@ -16,6 +16,10 @@ return NumPy values / `bytes`, so they work inside `Dataset.map`.
 from __future__ import annotations
 
 import os
+import sys
+from typing import Any
+
+import numpy as np
 
 from record_format.decode import decode_csv, decode_raw
 from record_format.errors import NotFoundError
@@ -46,7 +50,8 @@ from record_format.image_codec import (
     encode_png,
 )
 from record_format.multi import tf_record_iterator
-from record_format.parse import parse_example, parse_single_example
+from record_format.parse import parse_example
+from record_format.parse import parse_single_example as _parse_single_example
 from record_format.tfrecord import TFRecordOptions, TFRecordWriter
 
 
@@ -56,6 +61,26 @@ class TFRecordCompressionType:
     NONE = 0
     ZLIB = 1
     GZIP = 2
+
+
+def parse_single_example(serialized: Any, features: Any, name: str | None = None,
+                         example_names: Any = None) -> Any:
+    """Returns `{key: value}` for one serialized Example, as `tf.io.parse_single_example`.
+
+    Batch-aware hook (see `dataflowio.data.vectorize`): inside a vectorized map's batched call a
+    1-D vector of records is parsed at once by `parse_example` (each record parsed on its own:
+    the row-wise batch form); the map's trial checks that this equals parsing record by record
+    before it is used. Everywhere else it is `record_format.parse.parse_single_example`.
+
+    >>> ex = Example(features=Features(feature={"v": Feature(int64_list=Int64List(value=[7]))}))
+    >>> parse_single_example(ex.SerializeToString(), {"v": FixedLenFeature([], "int64")})["v"]
+    np.int64(7)
+    """
+    vec = sys.modules.get("dataflowio.data.vectorize")
+    if vec is not None and vec.in_batch_call() and isinstance(serialized, np.ndarray) \
+            and serialized.ndim == 1 and serialized.dtype == object:
+        return parse_example(serialized, features, name=name, example_names=example_names)
+    return _parse_single_example(serialized, features, name=name, example_names=example_names)
 
 
 def read_file(filename: str | bytes | os.PathLike[str], name: str | None = None) -> bytes:

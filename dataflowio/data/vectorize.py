@@ -48,7 +48,9 @@ Python side effects per element).
 
 from __future__ import annotations
 
-from typing import Any, Callable
+import threading
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
@@ -58,6 +60,35 @@ from dataflowio.data.ops._fn import call_fn, normalize_element
 
 _ATTR = "__dataflowio_vectorized__"
 _MAX_UNDECIDED = 3
+
+
+_BATCH = threading.local()
+
+
+def in_batch_call() -> bool:
+    """True while a map function runs on a whole chunk's columns (the batched call).
+
+    The batch-aware hook for library functions: `dataflowio.io.parse_single_example` given a
+    vector of records parses them at once (`parse_example`, the row-wise batch form) inside a
+    batched call, and raises as TensorFlow does outside one. The trial still checks the result.
+    """
+    return getattr(_BATCH, "on", False)
+
+
+@contextmanager
+def batch_call() -> Iterator[None]:
+    """Marks the code inside as a batched call (see `in_batch_call`)."""
+    before = getattr(_BATCH, "on", False)
+    _BATCH.on = True
+    try:
+        yield
+    finally:
+        _BATCH.on = before
+
+
+def _call_batched(fn: Callable[..., Any], cols: Any) -> Any:
+    with batch_call():
+        return call_fn(fn, cols)
 
 
 def vectorized(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -111,7 +142,7 @@ class Trial:
             return self._trial(chunk, per_element)
         try:
             cols = chunk.columns()
-            out = normalize_element(call_fn(self.fn, cols))
+            out = normalize_element(_call_batched(self.fn, cols))
         except Exception:  # noqa: BLE001 - recompute per element: the real error surfaces there
             return per_element(chunk)
         if not _leading_dim_is(out, chunk.size):
@@ -151,7 +182,7 @@ class Trial:
                 cols, expected = chunk.columns(), result.columns()
         log = _ProbeLog()
         try:
-            got = call_fn(self.fn, _wrap(cols, log))
+            got = _call_batched(self.fn, _wrap(cols, log))
             got = normalize_element(_unwrap(got))
         except Exception as e:  # noqa: BLE001 - not batch-safe: stay per element
             return self._decide(False, log.reason or f"the batched call raised {type(e).__name__}",

@@ -10,7 +10,11 @@ stateless only when all of this holds; anything else is "not proven" and the map
   variable, no attribute and no item (`x[i] = v` could be an input array), and does not yield;
 - every global, closure cell and default argument it reads is a module (numpy, math, dataflowio,
   record_format), a whitelisted builtin (`len`, `int`, `min`, ...), a constant (numbers, strings,
-  bytes, None, tuples of those, dtypes, NumPy arrays), or itself a proven-stateless function;
+  bytes, None, tuples of those, dtypes, NumPy arrays, value objects of numpy / dataflowio such as
+  `FixedLenFeature` specs but no variable, iterator, generator, session or writer), a dict of
+  those (read as a constant, as tf.data's tracing would capture it; a list or set read directly
+  is refused, being the usual accumulator, a list inside a spec or dict is data), or itself a
+  proven-stateless function;
 - none of the names it uses is one of a blocklist of stateful names (`random`, `print`,
   `append`, `numpy_function`, `assign`, `sort`, ...), whatever object they are looked up on.
 
@@ -68,13 +72,21 @@ def proven_stateless(fn: Callable[..., Any], _depth: int = 0) -> bool:
     return _pure_value(fn, _depth, set())
 
 
-def _pure_value(v: Any, depth: int, seen: set[int]) -> bool:
+def _pure_value(v: Any, depth: int, seen: set[int], nested: bool = False) -> bool:
     if isinstance(v, types.ModuleType):
         return _pure_module(v.__name__)
     if isinstance(v, _CONSTANT_TYPES):
         return True
     if isinstance(v, (tuple, frozenset)):
-        return all(_pure_value(x, depth, seen) for x in v)
+        return all(_pure_value(x, depth, seen, True) for x in v)
+    if isinstance(v, list) and nested:  # a list inside a spec (`FixedLenFeature([784], ...)`)
+        return len(v) <= 10_000 and all(_pure_value(x, depth, seen, True) for x in v)
+    if isinstance(v, dict):
+        # A dict of specs (the `features` of parse_single_example) is read as a constant: the
+        # function's own code was checked not to mutate anything, and tf.data captures such a
+        # value when it traces the function. Lists and sets are refused: they are the usual
+        # accumulators (`seen = []`), mutated by other code.
+        return len(v) <= 10_000 and all(_pure_value(x, depth, seen, True) for x in v.items())
     if isinstance(v, type):
         return v.__module__ in ("builtins",) or _pure_module(v.__module__) or issubclass(v, np.generic)
     if isinstance(v, functools.partial):
@@ -84,6 +96,8 @@ def _pure_value(v: Any, depth: int, seen: set[int]) -> bool:
         if _library_function(v):
             return not _blocked_name(v.__name__)
         return _pure_function(v, depth, seen)
+    if not callable(v) and _pure_module(type(v).__module__) and not _blocked_type(type(v)):
+        return True  # a value object of numpy / dataflowio (a DType, a FixedLenFeature spec)
     if isinstance(v, (types.BuiltinFunctionType, np.ufunc)):
         module = getattr(v, "__module__", None) or "numpy"
         return (module == "builtins" and v.__name__ in _PURE_BUILTINS) or \
@@ -98,6 +112,13 @@ def _library_function(fn: types.FunctionType) -> bool:
         return False
     owner = sys.modules.get(module)
     return owner is not None and getattr(owner, fn.__name__, None) is fn
+
+
+def _blocked_type(t: type) -> bool:
+    """Library objects whose value changes while a pipeline runs (variables, iterators, RNGs)."""
+    return any(word in c.__name__ for c in t.__mro__
+               for word in ("Variable", "Iterator", "Generator", "Random", "Session", "Graph",
+                            "Dataset", "Writer", "Reader", "Queue"))
 
 
 def _pure_module(name: str) -> bool:

@@ -108,3 +108,13 @@ def test_a_generator_function_is_not_proven() -> None:
         yield x
 
     assert not proven_stateless(gen)
+
+
+FEATURES = {"image_raw": dataflowio.io.FixedLenFeature([], dataflowio.string),
+            "label": dataflowio.io.FixedLenFeature([784], dataflowio.int64)}
+
+
+def test_a_dict_of_feature_specs_is_read_as_a_constant() -> None:
+    assert proven_stateless(lambda r: dataflowio.io.parse_single_example(r, FEATURES))
+    local = {"x": dataflowio.io.VarLenFeature(dataflowio.float32)}
+    assert proven_stateless(lambda r: dataflowio.io.parse_single_example(r, local))
