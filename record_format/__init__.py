@@ -27,7 +27,14 @@ from record_format.features import (
     SparseTensorValue,
     VarLenFeature,
 )
-from record_format.index import IndexedReader, RecordIndex, build_index, load_index, read_index, write_index
+from record_format.index import (
+    IndexedReader,
+    RecordIndex,
+    build_index,
+    load_index,
+    read_index,
+    write_index,
+)
 from record_format.multi import MultiRecordReader, tf_record_iterator
 from record_format.parse import parse_example, parse_example_proto, parse_single_example
 from record_format.reader import Corruption, RecordReader

@@ -25,7 +25,7 @@ import os
 import struct
 from concurrent.futures import Future, ThreadPoolExecutor
 from types import TracebackType
-from typing import Iterator, NamedTuple, Sequence
+from typing import Iterator, NamedTuple
 
 import numpy as np
 from google_crc32c import cext as _crc
