@@ -11,7 +11,7 @@ from dataflowio.data import Dataset, Options
 from dataflowio.data.ops.interleave import default_cycle_length
 from dataflowio.errors import InvalidArgumentError
 from tests.data.ops.h3b_support import assert_same_as_tf
-from tests.harness import assert_checkpoint_roundtrip, assert_matches_reference
+from tests.harness import assert_checkpoint_roundtrip, assert_closes, assert_matches_reference
 from tests.reference import pipeline as ref
 
 
@@ -119,3 +119,15 @@ def test_interleave_of_strings_matches_tf(tf):
     theirs = tf.data.Dataset.from_tensor_slices(words).interleave(
         lambda w: tf.data.Dataset.from_tensors(w).repeat(2), cycle_length=3)
     assert_same_as_tf(ours, theirs)
+
+
+@pytest.mark.timeout(60)
+def test_parallel_interleave_leaves_no_thread_after_close():
+    assert_closes(Dataset.range(1, 9).interleave(_sub, cycle_length=3, num_parallel_calls=3), consume=4)
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("at", [0, 3, 10])
+def test_parallel_interleave_checkpoint_restores_the_exact_suffix(at):
+    ds = Dataset.range(1, 7).interleave(_sub, cycle_length=3, block_length=2, num_parallel_calls=2)
+    assert_checkpoint_roundtrip(ds, at=at)
