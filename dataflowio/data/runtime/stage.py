@@ -155,6 +155,21 @@ class ThreadedStage(DataIterator):
             self._cursor.commit()
             self._cursor = None
 
+    def has_ready(self) -> bool:
+        """True when `next()` would not wait (an element is buffered, or the stage has ended)."""
+        cur = self._cursor
+        if cur is not None and cur.pos < cur.n:
+            return True
+        if self._closed:
+            return True
+        if not self._started:
+            self._start()
+        sh = self._shared
+        with sh.cond:
+            if sh.deterministic:
+                return sh.next_out in sh.results or sh.finished()
+            return bool(sh.ready) or sh.finished()
+
     def __next__(self) -> Any:
         while True:
             cur = self._cursor
