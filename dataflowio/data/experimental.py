@@ -80,3 +80,7 @@ def copy_to_device(target_device: str, source_device: str = "/cpu:0", *,
                                       source_device=source_device, buffer_size=0, strict=strict))
 
     return _apply
+
+
+# ---- added by the optimizer helper (H5) ------------------------------------------------------
+from dataflowio.data.vectorize import vectorized  # noqa: E402,F401  (batch-aware map functions)
