@@ -122,6 +122,12 @@ def stack(elements: Sequence[Any], where: str = "batch") -> Any:
     if not elements:
         raise InvalidArgumentError(f"{where}: cannot stack zero elements.")
     first = elements[0]
+    # Fast paths (no per-element flatten): a bare leaf, or a plain tuple of leaves.
+    if not is_structure(first):
+        return stack_leaves(elements, where, "0")
+    if type(first) is tuple and not any(is_structure(c) for c in first) \
+            and all(type(e) is tuple and len(e) == len(first) for e in elements):
+        return tuple(stack_leaves(col, where, f"[{j}]") for j, col in enumerate(zip(*elements)))
     flats = [flatten(e) for e in elements]
     paths = [p for p, _ in flatten_with_paths(first)]
     columns = []
@@ -161,6 +167,15 @@ def _shape_error(where: str, component: str, leaves: Sequence[Any], shape0: tupl
 def unstack(columns: Any, size: int) -> list[Any]:
     """The inverse of `stack`: `size` elements from columns whose leaves have leading dim `size`."""
     flat = flatten(columns)
+    if all(type(c) is np.ndarray for c in flat):
+        # Fast path: iterate each column once (NumPy yields scalars / row views / bytes).
+        items = [list(c[:size]) if c.dtype != object else [to_element_leaf(v) for v in c[:size]]
+                 for c in flat]
+        if not is_structure(columns):
+            return items[0]
+        if type(columns) is tuple and len(flat) == len(columns):
+            return list(zip(*items))
+        return [pack_as(columns, row) for row in zip(*items)]
     return [pack_as(columns, [to_element_leaf(c[i]) for c in flat]) for i in range(size)]
 
 

@@ -103,11 +103,44 @@ def normalize_leaf(v: Any) -> Any:
 
 def normalize_element(x: Any) -> Any:
     """A user function's output as an element: a top-level list becomes a tuple, leaves NumPy."""
-    if type(x) is list:
-        x = tuple(x)
-    if not structure.is_structure(x):
-        return normalize_leaf(x)
-    return structure.map_structure(normalize_leaf, x)
+    t = type(x)
+    if t is list:
+        return tuple(_norm(v) for v in x)
+    return _norm(x)
+
+
+_PLAIN_SCALARS = frozenset(np.dtype(c).type for c in "?bhilqBHILQefdgFD") | {bytes}
+
+
+def _norm(v: Any) -> Any:
+    # NOTE: the fast cases first (per-element hot path: ~0.2 µs for a tuple of two arrays).
+    t = type(v)
+    if t is np.ndarray:
+        return v if v.ndim and v.dtype.kind not in "US" else normalize_leaf(v)
+    if t in _PLAIN_SCALARS:
+        return v
+    if t is tuple:
+        return tuple(_norm(c) for c in v)
+    if t is dict:
+        return {k: _norm(c) for k, c in v.items()}
+    if structure.is_structure(v):
+        return structure.map_structure(normalize_leaf, v)
+    return normalize_leaf(v)
+
+
+def make_packer(like: Any) -> Callable[[list[Any]], Any]:
+    """A fast `flat leaves -> structure shaped like `like`` (the inverse of `structure.flatten`)."""
+    t = type(like)
+    if not structure.is_structure(like):
+        return lambda flat: flat[0]
+    if t is tuple and not any(structure.is_structure(c) for c in like):
+        return tuple
+    if t is dict and not any(structure.is_structure(c) for c in like.values()):
+        order = sorted(like)
+        position = {k: i for i, k in enumerate(order)}
+        keys = [(k, position[k]) for k in like]
+        return lambda flat: {k: flat[i] for k, i in keys}
+    return lambda flat: structure.pack_as(like, flat)
 
 
 def is_graph_tensor(v: Any) -> bool:

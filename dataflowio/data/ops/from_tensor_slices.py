@@ -23,7 +23,7 @@ import numpy as np
 
 from dataflowio.data import structure
 from dataflowio.data.iterator import Chunk, DataIterator, State
-from dataflowio.data.ops._fn import is_graph_tensor, resolve_tensors, spec_of_leaf
+from dataflowio.data.ops._fn import is_graph_tensor, make_packer, resolve_tensors, spec_of_leaf
 from dataflowio.data.plan import ExecContext, Node
 from dataflowio.errors import InvalidArgumentError
 from dataflowio.tensor_shape import TensorSpec
@@ -135,6 +135,7 @@ class SlicesIterator(DataIterator):
         self._offset = self._rows.start if len(self._rows) else 0
         self._n = len(self._rows)
         self._single = not structure.is_structure(value)
+        self._pack = make_packer(value)
         self._copy = [v.ndim > 1 for v in self._flat]
         self._pos = 0
 
@@ -143,9 +144,7 @@ class SlicesIterator(DataIterator):
         for v, cp in zip(self._flat, self._copy):
             x = v[r]
             leaves.append(x.copy() if cp else (bytes(x) if isinstance(x, np.bytes_) else x))
-        if self._single:
-            return leaves[0]
-        return structure.pack_as(self._value, leaves)
+        return self._pack(leaves)
 
     def __next__(self) -> Any:
         if self._pos >= self._n:
