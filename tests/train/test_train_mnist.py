@@ -44,10 +44,10 @@ def test_mlp_trains_from_converted_tfrecords(mnist_dir, tmp_path, capsys):
 
 
 @pytest.mark.timeout(120)
-@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
 def test_save_and_restore_resume_mid_epoch_exactly(mnist_dir, tmp_path, optimizer):
-    common = {"data": str(mnist_dir), "model": "mlp", "limit": 600, "batch_size": 50, "epochs": 2,
-                  "optimizer": optimizer, "seed": 3, "quiet": True}
+    common = {"data": str(mnist_dir), "model": "softmax", "limit": 600, "batch_size": 50, "epochs": 2,
+             "optimizer": optimizer, "seed": 3, "quiet": True}
     reference = train(TrainConfig(**common))
     assert reference.global_step == 24
     first = train(TrainConfig(**common, steps=17, save=str(tmp_path / "ck")))
