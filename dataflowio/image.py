@@ -13,6 +13,7 @@ two matrix products, so a whole batch resizes in one vectorized call.
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any, Callable
 
@@ -50,8 +51,11 @@ def _triangle(x: np.ndarray) -> np.ndarray:
 
 def _keys_cubic(x: np.ndarray) -> np.ndarray:
     a, x = -0.5, np.abs(x)
-    return np.where(x < 1, ((a + 2) * x - (a + 3)) * x * x + 1,
-                    np.where(x < 2, ((a * x - 5 * a) * x + 8 * a) * x - 4 * a, 0.0))
+    return np.where(
+        x < 1,
+        ((a + 2) * x - (a + 3)) * x * x + 1,
+        np.where(x < 2, ((a * x - 5 * a) * x + 8 * a) * x - 4 * a, 0.0),
+    )
 
 
 def _lanczos(r: int) -> Callable[[np.ndarray], np.ndarray]:
@@ -60,6 +64,7 @@ def _lanczos(r: int) -> Callable[[np.ndarray], np.ndarray]:
         with np.errstate(divide="ignore", invalid="ignore"):
             v = r * np.sin(np.pi * x) * np.sin(np.pi * x / r) / (np.pi * np.pi * x * x)
         return np.where(x > r, 0.0, np.where(x < 1e-6, 1.0, v))
+
     return k
 
 
@@ -71,16 +76,24 @@ def _gaussian(x: np.ndarray) -> np.ndarray:
 
 def _mitchell(x: np.ndarray) -> np.ndarray:
     x = np.abs(x)
-    return np.where(x < 1, (7 / 6) * x**3 - 2 * x**2 + 8 / 9,
-                    np.where(x < 2, -(7 / 18) * x**3 + 2 * x**2 - (10 / 3) * x + 16 / 9, 0.0))
+    return np.where(
+        x < 1,
+        (7 / 6) * x**3 - 2 * x**2 + 8 / 9,
+        np.where(x < 2, -(7 / 18) * x**3 + 2 * x**2 - (10 / 3) * x + 16 / 9, 0.0),
+    )
 
 
 _KERNELS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
-    "bilinear": _triangle, "bicubic": _keys_cubic, "lanczos3": _lanczos(3),
-    "lanczos5": _lanczos(5), "gaussian": _gaussian, "mitchellcubic": _mitchell,
+    "bilinear": _triangle,
+    "bicubic": _keys_cubic,
+    "lanczos3": _lanczos(3),
+    "lanczos5": _lanczos(5),
+    "gaussian": _gaussian,
+    "mitchellcubic": _mitchell,
 }
 
 
+@functools.lru_cache(maxsize=256)  # same sizes every image: computed once, read-only
 def _kernel_weights(in_size: int, out_size: int, method: str, antialias: bool) -> np.ndarray:
     """`[out, in]` weights of TensorFlow's scale-and-translate sampling (rows sum to 1).
 
@@ -99,6 +112,7 @@ def _kernel_weights(in_size: int, out_size: int, method: str, antialias: bool) -
     return np.where(np.abs(total) > 0, w / np.where(total == 0, 1, total), 0.0)
 
 
+@functools.lru_cache(maxsize=256)  # same sizes every image: computed once, read-only
 def _bicubic_weights(in_size: int, out_size: int) -> np.ndarray:
     """`[out, in]` weights of TensorFlow's resize_bicubic (half-pixel centers, Keys a = -0.5).
 
@@ -118,8 +132,12 @@ def _bicubic_weights(in_size: int, out_size: int) -> np.ndarray:
     offset = np.rint((pos - loc) * np.float32(size)).astype(np.int64)
     loc = loc.astype(np.int64)
     w = np.zeros((out_size, in_size), dtype=np.float32)
-    taps = ((loc - 1, far[offset]), (loc, near[offset]), (loc + 1, near[size - offset]),
-            (loc + 2, far[size - offset]))
+    taps = (
+        (loc - 1, far[offset]),
+        (loc, near[offset]),
+        (loc + 1, near[size - offset]),
+        (loc + 2, far[size - offset]),
+    )
     rows = np.arange(out_size)
     for idx, weight in taps:
         inside = (idx >= 0) & (idx < in_size)
@@ -128,6 +146,7 @@ def _bicubic_weights(in_size: int, out_size: int) -> np.ndarray:
     return w / np.where(total == 0, 1, total)
 
 
+@functools.lru_cache(maxsize=256)  # same sizes every image: computed once, read-only
 def _area_weights(in_size: int, out_size: int) -> np.ndarray:
     """`[out, in]` weights of TensorFlow's resize_area: overlap of each input cell, averaged."""
     scale = in_size / out_size
@@ -149,16 +168,23 @@ def _nearest_index(in_size: int, out_size: int) -> np.ndarray:
 def _target_size(h: int, w: int, size: Any, preserve_aspect_ratio: bool) -> tuple[int, int]:
     size = [int(s) for s in np.asarray(size).reshape(-1)]
     if len(size) != 2 or min(size) <= 0:
-        raise InvalidArgumentError(f"resize: `size` must be 2 positive ints [height, width], got {size}.")
+        raise InvalidArgumentError(
+            f"resize: `size` must be 2 positive ints [height, width], got {size}."
+        )
     if not preserve_aspect_ratio:
         return size[0], size[1]
     scale = min(np.float32(size[0]) / np.float32(h), np.float32(size[1]) / np.float32(w))
     return int(np.round(scale * np.float32(h))), int(np.round(scale * np.float32(w)))
 
 
-def resize(images: Any, size: Any, method: str = ResizeMethod.BILINEAR,
-           preserve_aspect_ratio: bool = False, antialias: bool = False,
-           name: str | None = None) -> np.ndarray:
+def resize(
+    images: Any,
+    size: Any,
+    method: str = ResizeMethod.BILINEAR,
+    preserve_aspect_ratio: bool = False,
+    antialias: bool = False,
+    name: str | None = None,
+) -> np.ndarray:
     """Returns `images` (`[H, W, C]` or `[N, H, W, C]`) resized to `size`, as `tf.image.resize`.
 
     Methods: bilinear, nearest, bicubic, area, lanczos3, lanczos5, gaussian, mitchellcubic.
@@ -167,8 +193,10 @@ def resize(images: Any, size: Any, method: str = ResizeMethod.BILINEAR,
     del name
     arr = np.asarray(images)
     if arr.ndim not in (3, 4):
-        raise InvalidArgumentError(f"resize: images must be 3-D [H, W, C] or 4-D [N, H, W, C], "
-                                   f"got shape {list(arr.shape)}.")
+        raise InvalidArgumentError(
+            f"resize: images must be 3-D [H, W, C] or 4-D [N, H, W, C], "
+            f"got shape {list(arr.shape)}."
+        )
     method = getattr(method, "value", method)
     method = {"nearest_neighbor": "nearest"}.get(str(method).lower(), str(method).lower())
     batch = arr if arr.ndim == 4 else arr[None]
@@ -184,8 +212,10 @@ def resize(images: Any, size: Any, method: str = ResizeMethod.BILINEAR,
         aa = antialias
         out = _apply(batch, _kernel_weights(h, oh, method, aa), _kernel_weights(w, ow, method, aa))
     else:
-        raise InvalidArgumentError(f"resize: unknown method {method!r}; expected one of "
-                                   f"{sorted(list(_KERNELS) + ['nearest', 'area'])}.")
+        raise InvalidArgumentError(
+            f"resize: unknown method {method!r}; expected one of "
+            f"{sorted(list(_KERNELS) + ['nearest', 'area'])}."
+        )
     return out if arr.ndim == 4 else out[0]
 
 
@@ -194,16 +224,23 @@ def _apply(batch: np.ndarray, wy: np.ndarray, wx: np.ndarray) -> np.ndarray:
     # rows: [oh, h] @ [n, h, w*c] ; then columns: [ow, w] over axis 2
     n, h, w, c = x.shape
     rows = np.matmul(wy.astype(np.float32), x.reshape(n, h, w * c)).reshape(n, -1, w, c)
-    return np.einsum("kl,nilc->nikc", wx.astype(np.float32), rows, optimize=True)
+    return np.matmul(wx.astype(np.float32), rows)  # [ow, w] @ [n, oh, w, c] -> [n, oh, ow, c]
 
 
-def resize_images(images: Any, size: Any, method: Any = ResizeMethod.BILINEAR,
-                  align_corners: bool = False, preserve_aspect_ratio: bool = False,
-                  name: str | None = None) -> np.ndarray:
-    """TF1's `tf.image.resize_images`: `resize` (method may be 0-3: bilinear, nearest, bicubic, area)."""
+def resize_images(
+    images: Any,
+    size: Any,
+    method: Any = ResizeMethod.BILINEAR,
+    align_corners: bool = False,
+    preserve_aspect_ratio: bool = False,
+    name: str | None = None,
+) -> np.ndarray:
+    """TF1's `tf.image.resize_images`: `resize`, method 0-3 = bilinear, nearest, bicubic, area."""
     if align_corners:
-        raise InvalidArgumentError("resize_images: align_corners=True is not supported; "
-                                   "use the default half-pixel sampling.")
+        raise InvalidArgumentError(
+            "resize_images: align_corners=True is not supported; "
+            "use the default half-pixel sampling."
+        )
     if isinstance(method, int):
         method = ["bilinear", "nearest", "bicubic", "area"][method]
     return resize(images, size, method, preserve_aspect_ratio, name=name)

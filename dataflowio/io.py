@@ -63,8 +63,9 @@ class TFRecordCompressionType:
     GZIP = 2
 
 
-def parse_single_example(serialized: Any, features: Any, name: str | None = None,
-                         example_names: Any = None) -> Any:
+def parse_single_example(
+    serialized: Any, features: Any, name: str | None = None, example_names: Any = None
+) -> Any:
     """Returns `{key: value}` for one serialized Example, as `tf.io.parse_single_example`.
 
     Batch-aware hook (see `dataflowio.data.vectorize`): inside a vectorized map's batched call a
@@ -77,8 +78,13 @@ def parse_single_example(serialized: Any, features: Any, name: str | None = None
     np.int64(7)
     """
     vec = sys.modules.get("dataflowio.data.vectorize")
-    if vec is not None and vec.in_batch_call() and isinstance(serialized, np.ndarray) \
-            and serialized.ndim == 1 and serialized.dtype == object:
+    if (
+        vec is not None
+        and vec.in_batch_call()
+        and isinstance(serialized, np.ndarray)
+        and serialized.ndim == 1
+        and serialized.dtype == object
+    ):
         return parse_example(serialized, features, name=name, example_names=example_names)
     return _parse_single_example(serialized, features, name=name, example_names=example_names)
 
@@ -94,8 +100,9 @@ def read_file(filename: str | bytes | os.PathLike[str], name: str | None = None)
         raise NotFoundError(f"read_file: {path}: no such file.") from None
 
 
-def write_file(filename: str | bytes | os.PathLike[str], contents: bytes,
-               name: str | None = None) -> None:
+def write_file(
+    filename: str | bytes | os.PathLike[str], contents: bytes, name: str | None = None
+) -> None:
     """Writes `contents` to `filename`, as `tf.io.write_file`."""
     del name
     with open(os.fsdecode(filename), "wb") as f:
@@ -103,10 +110,34 @@ def write_file(filename: str | bytes | os.PathLike[str], contents: bytes,
 
 
 __all__ = [
-    "BytesList", "Example", "Feature", "FeatureList", "FeatureLists", "Features", "FloatList",
-    "Int64List", "SequenceExample", "FixedLenFeature", "FixedLenSequenceFeature",
-    "SparseTensorValue", "VarLenFeature", "TFRecordCompressionType", "TFRecordOptions",
-    "TFRecordWriter", "decode_bmp", "decode_csv", "decode_gif", "decode_image", "decode_jpeg",
-    "decode_png", "decode_raw", "encode_jpeg", "encode_png", "parse_example",
-    "parse_single_example", "read_file", "tf_record_iterator", "write_file",
+    "BytesList",
+    "Example",
+    "Feature",
+    "FeatureList",
+    "FeatureLists",
+    "Features",
+    "FloatList",
+    "Int64List",
+    "SequenceExample",
+    "FixedLenFeature",
+    "FixedLenSequenceFeature",
+    "SparseTensorValue",
+    "VarLenFeature",
+    "TFRecordCompressionType",
+    "TFRecordOptions",
+    "TFRecordWriter",
+    "decode_bmp",
+    "decode_csv",
+    "decode_gif",
+    "decode_image",
+    "decode_jpeg",
+    "decode_png",
+    "decode_raw",
+    "encode_jpeg",
+    "encode_png",
+    "parse_example",
+    "parse_single_example",
+    "read_file",
+    "tf_record_iterator",
+    "write_file",
 ]

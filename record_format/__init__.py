@@ -3,8 +3,9 @@
 This package never imports `dataflowio`; `dataflowio.io` and `dataflowio.train` re-export it.
 
 >>> import record_format
->>> record_format.parse_single_example(record_format.Example().SerializeToString(),
-...                                    {"x": record_format.VarLenFeature("int64")})["x"].values.tolist()
+>>> spec = {"x": record_format.VarLenFeature("int64")}
+>>> empty = record_format.Example().SerializeToString()
+>>> record_format.parse_single_example(empty, spec)["x"].values.tolist()
 []
 """
 
@@ -41,10 +42,36 @@ from record_format.reader import Corruption, RecordReader
 from record_format.tfrecord import TFRecordOptions, TFRecordWriter, encode_frame
 
 __all__ = [
-    "errors", "decode_csv", "decode_raw", "BytesList", "Example", "Feature", "FeatureList",
-    "FeatureLists", "Features", "FloatList", "Int64List", "SequenceExample", "FixedLenFeature",
-    "FixedLenSequenceFeature", "SparseTensorValue", "VarLenFeature", "IndexedReader",
-    "RecordIndex", "build_index", "load_index", "read_index", "write_index", "MultiRecordReader",
-    "tf_record_iterator", "parse_example", "parse_example_proto", "parse_single_example",
-    "Corruption", "RecordReader", "TFRecordOptions", "TFRecordWriter", "encode_frame",
+    "errors",
+    "decode_csv",
+    "decode_raw",
+    "BytesList",
+    "Example",
+    "Feature",
+    "FeatureList",
+    "FeatureLists",
+    "Features",
+    "FloatList",
+    "Int64List",
+    "SequenceExample",
+    "FixedLenFeature",
+    "FixedLenSequenceFeature",
+    "SparseTensorValue",
+    "VarLenFeature",
+    "IndexedReader",
+    "RecordIndex",
+    "build_index",
+    "load_index",
+    "read_index",
+    "write_index",
+    "MultiRecordReader",
+    "tf_record_iterator",
+    "parse_example",
+    "parse_example_proto",
+    "parse_single_example",
+    "Corruption",
+    "RecordReader",
+    "TFRecordOptions",
+    "TFRecordWriter",
+    "encode_frame",
 ]

@@ -87,7 +87,9 @@ class ZlibSource:
             f"{self.path}: corrupted {self.compression_type} stream at compressed byte "
             f"{self._compressed_offset} (uncompressed byte {self.offset}): {what}; "
             "use .ignore_errors() to skip the rest of the file",
-            path=self.path, offset=self.offset)
+            path=self.path,
+            offset=self.offset,
+        )
 
     def read(self, n: int) -> bytes:
         parts: list[bytes] = []

@@ -46,9 +46,16 @@ def w1_file() -> str:
         tmp = str(path) + ".tmp"
         with TFRecordWriter(tmp) as w:
             for img, label in zip(x, y):
-                w.write(Example(features=Features(feature={
-                    "image_raw": Feature(bytes_list=BytesList(value=[img.tobytes()])),
-                    "label": Feature(int64_list=Int64List(value=[int(label)]))})).SerializeToString())
+                w.write(
+                    Example(
+                        features=Features(
+                            feature={
+                                "image_raw": Feature(bytes_list=BytesList(value=[img.tobytes()])),
+                                "label": Feature(int64_list=Int64List(value=[int(label)])),
+                            }
+                        )
+                    ).SerializeToString()
+                )
         os.replace(tmp, path)
     return str(path)
 
@@ -61,9 +68,18 @@ def w2_file() -> str:
         tmp = str(path) + ".tmp"
         with TFRecordWriter(tmp) as w:
             for img, label in zip(x, y):
-                w.write(Example(features=Features(feature={
-                    "image": Feature(float_list=FloatList(value=(img / 255.0).tolist())),
-                    "label": Feature(int64_list=Int64List(value=[int(label)]))})).SerializeToString())
+                w.write(
+                    Example(
+                        features=Features(
+                            feature={
+                                "image": Feature(
+                                    float_list=FloatList(value=(img / 255.0).tolist())
+                                ),
+                                "label": Feature(int64_list=Int64List(value=[int(label)])),
+                            }
+                        )
+                    ).SerializeToString()
+                )
         os.replace(tmp, path)
     return str(path)
 
@@ -119,9 +135,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--batch", type=int, default=1024, help="records per read_batch / parse call")
     ap.add_argument("--skip-large", action="store_true", help="skip the large-record bandwidth run")
-    ap.add_argument("--clock", choices=["wall", "cpu"], default="wall",
-                    help="cpu: this process's CPU time (steadier on a busy shared machine; "
-                         "not for the large-record run, which overlaps two threads)")
+    ap.add_argument(
+        "--clock",
+        choices=["wall", "cpu"],
+        default="wall",
+        help="cpu: this process's CPU time (steadier on a busy shared machine; "
+        "not for the large-record run, which overlaps two threads)",
+    )
     args = ap.parse_args(argv)
     global CLOCK
     CLOCK = time.process_time if args.clock == "cpu" else time.perf_counter
@@ -130,7 +150,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name} read + both CRCs:        {n / t:12,.0f} records/s")
         with RecordReader(path) as r:
             batches = [b for b in iter(lambda: r.read_batch(args.batch), [])]
-        t, n = best_of(args.rounds, lambda: sum(len(parse_example(b, feats)["label"]) for b in batches))
+        t, n = best_of(
+            args.rounds, lambda: sum(len(parse_example(b, feats)["label"]) for b in batches)
+        )
         print(f"{name} parse_example fast path:  {n / t:12,.0f} records/s")
         t, n = best_of(1, lambda: sum(len(parse_example_proto(b, feats)["label"]) for b in batches))
         print(f"{name} protobuf-object path:     {n / t:12,.0f} records/s")
@@ -149,8 +171,10 @@ def main(argv: list[str] | None = None) -> int:
         path = large_file()
         t_plain, nbytes = best_of(args.rounds, lambda: plain_read(path))
         t_ours, _ = best_of(args.rounds, lambda: read_all(path, 1))
-        print(f"large records (4 MB) read + CRCs: {nbytes / t_ours / 1e9:6.2f} GB/s; plain read "
-              f"{nbytes / t_plain / 1e9:6.2f} GB/s; ratio {t_plain / t_ours:.0%}")
+        print(
+            f"large records (4 MB) read + CRCs: {nbytes / t_ours / 1e9:6.2f} GB/s; plain read "
+            f"{nbytes / t_plain / 1e9:6.2f} GB/s; ratio {t_plain / t_ours:.0%}"
+        )
     return 0
 
 

@@ -20,8 +20,12 @@ def np_dtype(dtype: Any) -> np.dtype:
     if hasattr(dtype, "as_numpy_dtype") and not isinstance(dtype, np.dtype):
         dtype = dtype.as_numpy_dtype
     if isinstance(dtype, str):
-        dtype = {"float": "float32", "double": "float64", "half": "float16",
-                 "string": "object"}.get(dtype, dtype)
+        dtype = {
+            "float": "float32",
+            "double": "float64",
+            "half": "float16",
+            "string": "object",
+        }.get(dtype, dtype)
     if dtype in (bytes, str):
         return np.dtype(object)
     return np.dtype(dtype)
@@ -35,9 +39,14 @@ def _leaf(x: np.ndarray) -> Any:
     return x
 
 
-def decode_raw(input_bytes: Any = None, out_type: Any = None, little_endian: bool = True,
-               fixed_length: int | None = None, name: str | None = None,
-               bytes: Any = None) -> np.ndarray:  # noqa: A002 - TF1's keyword
+def decode_raw(
+    input_bytes: Any = None,
+    out_type: Any = None,
+    little_endian: bool = True,
+    fixed_length: int | None = None,
+    name: str | None = None,
+    bytes: Any = None,
+) -> np.ndarray:  # noqa: A002 - TF1's keyword
     """Returns the bytes reinterpreted as numbers: `[len/size]` for one string, `[N, len/size]`
     for a vector of N same-length strings, as `tf.io.decode_raw`.
 
@@ -59,7 +68,9 @@ def decode_raw(input_bytes: Any = None, out_type: Any = None, little_endian: boo
         items, shape = [input_bytes], ()
     else:
         arr = np.asarray(input_bytes, dtype=object)
-        items = [builtins_bytes(x) if not isinstance(x, builtins_bytes) else x for x in arr.reshape(-1)]
+        items = [
+            builtins_bytes(x) if not isinstance(x, builtins_bytes) else x for x in arr.reshape(-1)
+        ]
         shape = arr.shape
         if arr.ndim == 0:
             shape = ()
@@ -67,7 +78,8 @@ def decode_raw(input_bytes: Any = None, out_type: Any = None, little_endian: boo
         if fixed_length % dt.itemsize:
             raise InvalidArgumentError(
                 f"decode_raw: fixed_length {fixed_length} is not a multiple of {dt.itemsize}, the "
-                f"size of {dt.name}.")
+                f"size of {dt.name}."
+            )
         items = [x[:fixed_length].ljust(fixed_length, b"\0") for x in items]
         width = fixed_length
     else:
@@ -75,12 +87,15 @@ def decode_raw(input_bytes: Any = None, out_type: Any = None, little_endian: boo
         if width % dt.itemsize:
             raise InvalidArgumentError(
                 f"Input to DecodeRaw has length {width} that is not a multiple of {dt.itemsize}, "
-                f"the size of {dt.name}")
+                f"the size of {dt.name}"
+            )
         for i, x in enumerate(items):
             if len(x) != width:
                 raise InvalidArgumentError(
-                    f"DecodeRaw requires input strings to all be the same size, but element {i} has "
-                    f"size {len(x)} != {width}")
+                    "DecodeRaw requires input strings to all be the same size, but element "
+                    f"{i} has "
+                    f"size {len(x)} != {width}"
+                )
     joined = items[0] if len(items) == 1 else b"".join(items)
     out = np.frombuffer(joined, dtype=wire).astype(dt)  # astype: native order, writable copy
     return out.reshape(tuple(shape) + (width // dt.itemsize,))
@@ -109,18 +124,26 @@ class _Col:
         if isinstance(default, (list, tuple)) and arr.size == 0:
             raise InvalidArgumentError(
                 f"decode_csv: record_defaults[{index}] is an empty list: its dtype is unknown; "
-                "pass a dtype (e.g. float32) for a required column.")
+                "pass a dtype (e.g. float32) for a required column."
+            )
         if arr.dtype == np.float64 and not _has_numpy(default):
             arr = arr.astype(np.float32)  # Python floats are float32, as in TensorFlow
         elif arr.dtype == np.int64 and not _has_numpy(default):
             arr = arr.astype(np.int32)
-        if arr.dtype.kind not in "fi" or arr.dtype not in (np.float32, np.float64, np.int32, np.int64):
+        if arr.dtype.kind not in "fi" or arr.dtype not in (
+            np.float32,
+            np.float64,
+            np.int32,
+            np.int64,
+        ):
             raise InvalidArgumentError(
                 f"decode_csv: record_defaults[{index}] must be float32, float64, int32, int64 or "
-                f"string, got {arr.dtype}.")
+                f"string, got {arr.dtype}."
+            )
         if arr.size > 1:
             raise InvalidArgumentError(
-                f"decode_csv: record_defaults[{index}] must have at most one value, got {arr.size}.")
+                f"decode_csv: record_defaults[{index}] must have at most one value, got {arr.size}."
+            )
         self.dtype = arr.dtype
         self.default = None if arr.size == 0 else arr.reshape(-1)[0]
 
@@ -160,14 +183,16 @@ def _to_bytes(x: Any) -> builtins_bytes:
     return x.encode("utf-8") if isinstance(x, str) else builtins_bytes(x)
 
 
-def split_line(line: builtins_bytes, delim: builtins_bytes, quote: bool, record: int) -> list[builtins_bytes]:
+def split_line(
+    line: builtins_bytes, delim: builtins_bytes, quote: bool, record: int
+) -> list[builtins_bytes]:
     """Splits one CSV line into fields, honouring "quoted" fields with "" escapes."""
     if not quote or b'"' not in line:
         return line.split(delim)
     fields: list[builtins_bytes] = []
     i, n = 0, len(line)
     while True:
-        if i < n and line[i:i + 1] == b'"':
+        if i < n and line[i : i + 1] == b'"':
             buf = bytearray()
             i += 1
             while True:
@@ -175,9 +200,10 @@ def split_line(line: builtins_bytes, delim: builtins_bytes, quote: bool, record:
                 if j < 0:
                     raise InvalidArgumentError(
                         f"Quoted field has to end with quote followed by delim or end in record "
-                        f"{record}: {line!r:.80}")
+                        f"{record}: {line!r:.80}"
+                    )
                 buf += line[i:j]
-                if line[j + 1:j + 2] == b'"':
+                if line[j + 1 : j + 2] == b'"':
                     buf += b'"'
                     i = j + 2
                     continue
@@ -186,10 +212,11 @@ def split_line(line: builtins_bytes, delim: builtins_bytes, quote: bool, record:
             fields.append(builtins_bytes(buf))
             if i == n:
                 return fields
-            if line[i:i + len(delim)] != delim:
+            if line[i : i + len(delim)] != delim:
                 raise InvalidArgumentError(
                     f"Quoted field has to end with quote followed by delim or end in record "
-                    f"{record}: {line!r:.80}")
+                    f"{record}: {line!r:.80}"
+                )
             i += len(delim)
         else:
             j = line.find(delim, i)
@@ -204,7 +231,8 @@ def _convert(field: builtins_bytes, col: _Col, record: int, na: builtins_bytes) 
     if field == b"" or field == na:
         if col.default is None:
             raise InvalidArgumentError(
-                f"Field {col.index} is required but missing in record {record}!")
+                f"Field {col.index} is required but missing in record {record}!"
+            )
         return col.default
     if col.dtype == object:
         return field
@@ -221,12 +249,19 @@ def _convert(field: builtins_bytes, col: _Col, record: int, na: builtins_bytes) 
     except ValueError:
         raise InvalidArgumentError(
             f"Field {col.index} in record {record} is not a valid {col.type_name}: "
-            f"{field.decode('utf-8', 'replace')}") from None
+            f"{field.decode('utf-8', 'replace')}"
+        ) from None
 
 
-def decode_csv(records: Any, record_defaults: Sequence[Any], field_delim: str = ",",
-               use_quote_delim: bool = True, name: str | None = None, na_value: str = "",
-               select_cols: Sequence[int] | None = None) -> list[Any]:
+def decode_csv(
+    records: Any,
+    record_defaults: Sequence[Any],
+    field_delim: str = ",",
+    use_quote_delim: bool = True,
+    name: str | None = None,
+    na_value: str = "",
+    select_cols: Sequence[int] | None = None,
+) -> list[Any]:
     """Returns one array per column (shaped like `records`), as `tf.io.decode_csv`.
 
     `record_defaults[i]` is the column's default (`0`, `1.5`, `"x"`, `[0.0]`, a NumPy scalar,
@@ -239,21 +274,27 @@ def decode_csv(records: Any, record_defaults: Sequence[Any], field_delim: str = 
     del name
     delim = _to_bytes(field_delim)
     if len(delim) != 1:
-        raise InvalidArgumentError(f"decode_csv: field_delim must be one character, got {field_delim!r}.")
+        raise InvalidArgumentError(
+            f"decode_csv: field_delim must be one character, got {field_delim!r}."
+        )
     cols = _columns(record_defaults)
     if select_cols is not None:
         select = [int(c) for c in select_cols]
         if any(b <= a for a, b in zip(select, select[1:])) or (select and select[0] < 0):
-            raise InvalidArgumentError(f"decode_csv: select_cols must be strictly increasing and "
-                                       f">= 0, got {list(select_cols)}.")
+            raise InvalidArgumentError(
+                f"decode_csv: select_cols must be strictly increasing and "
+                f">= 0, got {list(select_cols)}."
+            )
         if len(select) != len(cols):
-            raise InvalidArgumentError(f"decode_csv: {len(select)} select_cols but "
-                                       f"{len(cols)} record_defaults.")
+            raise InvalidArgumentError(
+                f"decode_csv: {len(select)} select_cols but {len(cols)} record_defaults."
+            )
     else:
         select = None
     if isinstance(records, (builtins_bytes, str, np.bytes_)):
-        return _scalar_line(_to_bytes(records), cols, delim, use_quote_delim,
-                            _to_bytes(na_value), select)
+        return _scalar_line(
+            _to_bytes(records), cols, delim, use_quote_delim, _to_bytes(na_value), select
+        )
     arr = np.asarray(records, dtype=object)
     shape = arr.shape
     lines = [x if type(x) is builtins_bytes else _to_bytes(x) for x in arr.reshape(-1)]
@@ -268,24 +309,35 @@ def decode_csv(records: Any, record_defaults: Sequence[Any], field_delim: str = 
     return [_leaf(c.reshape(shape)) for c in out]
 
 
-def _scalar_line(line: builtins_bytes, cols: list[_Col], delim: builtins_bytes, quote: bool,
-                 na: builtins_bytes, select: list[int] | None) -> list[Any]:
+def _scalar_line(
+    line: builtins_bytes,
+    cols: list[_Col],
+    delim: builtins_bytes,
+    quote: bool,
+    na: builtins_bytes,
+    select: list[int] | None,
+) -> list[Any]:
     if select is None and not (quote and b'"' in line) and b"_" not in line:
         fields = line.split(delim)
         if len(fields) == len(cols) and all(fields) and (not na or na not in fields):
             try:  # the common case: every field present and well-formed
-                return [f if c.dtype == object else c.dtype.type(c.pytype(f))
-                        for f, c in zip(fields, cols)]
+                return [
+                    f if c.dtype == object else c.dtype.type(c.pytype(f))
+                    for f, c in zip(fields, cols)
+                ]
             except (ValueError, OverflowError):
                 pass  # the careful path below names the bad field
     fields = split_line(line, delim, quote, 0)
     if select is None:
         if len(fields) != len(cols):
-            raise InvalidArgumentError(f"Expect {len(cols)} fields but have {len(fields)} in record 0")
+            raise InvalidArgumentError(
+                f"Expect {len(cols)} fields but have {len(fields)} in record 0"
+            )
     else:
         if len(fields) <= select[-1]:
             raise InvalidArgumentError(
-                f"Expect {select[-1] + 1} fields but have {len(fields)} in record 0")
+                f"Expect {select[-1] + 1} fields but have {len(fields)} in record 0"
+            )
         fields = [fields[c] for c in select]
     out: list[Any] = []
     for field, col in zip(fields, cols):
@@ -294,20 +346,29 @@ def _scalar_line(line: builtins_bytes, cols: list[_Col], delim: builtins_bytes, 
     return out
 
 
-def _slow_columns(lines: list[builtins_bytes], cols: list[_Col], delim: builtins_bytes, quote: bool,
-                  na: builtins_bytes, select: list[int] | None) -> list[np.ndarray]:
+def _slow_columns(
+    lines: list[builtins_bytes],
+    cols: list[_Col],
+    delim: builtins_bytes,
+    quote: bool,
+    na: builtins_bytes,
+    select: list[int] | None,
+) -> list[np.ndarray]:
     values: list[list[Any]] = [[] for _ in cols]
     want = len(cols) if select is None else None
     for r, line in enumerate(lines):
         fields = split_line(line, delim, quote, r)
         if select is None:
             if len(fields) != want:
-                raise InvalidArgumentError(f"Expect {want} fields but have {len(fields)} in record {r}")
+                raise InvalidArgumentError(
+                    f"Expect {want} fields but have {len(fields)} in record {r}"
+                )
             picked = fields
         else:
             if len(fields) <= select[-1]:
                 raise InvalidArgumentError(
-                    f"Expect {select[-1] + 1} fields but have {len(fields)} in record {r}")
+                    f"Expect {select[-1] + 1} fields but have {len(fields)} in record {r}"
+                )
             picked = [fields[c] for c in select]
         for j, (field, col) in enumerate(zip(picked, cols)):
             values[j].append(_convert(field, col, r, na))
@@ -319,8 +380,14 @@ def _slow_columns(lines: list[builtins_bytes], cols: list[_Col], delim: builtins
     return out
 
 
-def _fast_columns(lines: list[builtins_bytes], cols: list[_Col], delim: builtins_bytes, quote: bool,
-                  na: builtins_bytes, select: list[int] | None) -> list[np.ndarray] | None:
+def _fast_columns(
+    lines: list[builtins_bytes],
+    cols: list[_Col],
+    delim: builtins_bytes,
+    quote: bool,
+    na: builtins_bytes,
+    select: list[int] | None,
+) -> list[np.ndarray] | None:
     """All lines at once through NumPy string parsing; None whenever the slow path must decide."""
     text = b"\n".join(lines)
     if (quote and b'"' in text) or b"_" in text or text.count(b"\n") != len(lines) - 1:
@@ -377,8 +444,14 @@ def _fast_columns(lines: list[builtins_bytes], cols: list[_Col], delim: builtins
     return out  # type: ignore[return-value]
 
 
-def _byte_columns(lines: list[builtins_bytes], cols: list[_Col], delim: builtins_bytes,
-                  quote: bool, na: builtins_bytes, select: list[int] | None) -> list[np.ndarray] | None:
+def _byte_columns(
+    lines: list[builtins_bytes],
+    cols: list[_Col],
+    delim: builtins_bytes,
+    quote: bool,
+    na: builtins_bytes,
+    select: list[int] | None,
+) -> list[np.ndarray] | None:
     """All lines at once on the raw bytes: separator positions, then fixed-width field matrices.
 
     No Python object per numeric field. None whenever a slower path must decide (quotes,
@@ -396,7 +469,7 @@ def _byte_columns(lines: list[builtins_bytes], cols: list[_Col], delim: builtins
     if nfields % n:
         return None
     width = nfields // n
-    if int(newline.sum()) != n - 1 or (width > 1 and not newline[seps[width - 1::width]].all()):
+    if int(newline.sum()) != n - 1 or (width > 1 and not newline[seps[width - 1 :: width]].all()):
         return None
     if width != len(cols) if select is None else width <= select[-1]:  # type: ignore[index]
         return None
@@ -413,7 +486,7 @@ def _byte_columns(lines: list[builtins_bytes], cols: list[_Col], delim: builtins
         js = [j for j, c in enumerate(cols) if c.dtype == dtype]
         st = starts[:, [picked[j] for j in js]].reshape(-1)
         lens = ends[:, [picked[j] for j in js]].reshape(-1) - st
-        wmax = int(lens.max())
+        wmax = max(int(lens.max()), 1)
         if wmax > 24:
             return None
         pos = np.arange(wmax)[:, None]
@@ -427,8 +500,9 @@ def _byte_columns(lines: list[builtins_bytes], cols: list[_Col], delim: builtins
             mat[0, missing] = 48
         vals = parse_decimal_matrix(mat, dtype)
         if vals is None:  # exponents, inf / nan...: NumPy's own string parsing
-            fields = np.array([text[a:b] for a, b in zip(st.tolist(), (st + lens).tolist())],
-                              dtype=np.bytes_)
+            fields = np.array(
+                [text[a:b] for a, b in zip(st.tolist(), (st + lens).tolist())], dtype=np.bytes_
+            )
             fields[missing] = b"0"
             try:
                 vals = fields.astype(dtype) if dtype.kind == "f" else _parse_ints(fields, dtype)
@@ -436,8 +510,9 @@ def _byte_columns(lines: list[builtins_bytes], cols: list[_Col], delim: builtins
                 return None
         vals = vals.reshape(n, len(js))
         if missing.any():
-            fill = np.array([cols[j].default if cols[j].default is not None else 0 for j in js],
-                            dtype=dtype)
+            fill = np.array(
+                [cols[j].default if cols[j].default is not None else 0 for j in js], dtype=dtype
+            )
             vals = np.where(missing.reshape(n, len(js)), fill, vals)
         for k, j in enumerate(js):
             out[j] = np.ascontiguousarray(vals[:, k])
@@ -482,7 +557,8 @@ def parse_decimal(column: np.ndarray, dtype: np.dtype) -> np.ndarray | None:
         return None
     # One row per character position, so each step below is a contiguous vector op.
     return parse_decimal_matrix(
-        np.ascontiguousarray(column).view(np.uint8).reshape(n, width).T.copy(), dtype)
+        np.ascontiguousarray(column).view(np.uint8).reshape(n, width).T.copy(), dtype
+    )
 
 
 def parse_decimal_matrix(t: np.ndarray, dtype: np.dtype) -> np.ndarray | None:

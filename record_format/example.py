@@ -22,9 +22,16 @@ from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 _F = descriptor_pb2.FieldDescriptorProto
 
 
-def _field(msg: descriptor_pb2.DescriptorProto, name: str, number: int, ftype: int,
-           label: int = _F.LABEL_OPTIONAL, type_name: str | None = None,
-           oneof_index: int | None = None, packed: bool | None = None) -> None:
+def _field(
+    msg: descriptor_pb2.DescriptorProto,
+    name: str,
+    number: int,
+    ftype: int,
+    label: int = _F.LABEL_OPTIONAL,
+    type_name: str | None = None,
+    oneof_index: int | None = None,
+    packed: bool | None = None,
+) -> None:
     f = msg.field.add(name=name, number=number, type=ftype, label=label)
     if type_name:
         f.type_name = type_name
@@ -44,32 +51,53 @@ def _map_field(msg: descriptor_pb2.DescriptorProto, name: str, entry: str, value
 
 
 def _feature_file() -> descriptor_pb2.FileDescriptorProto:
-    fp = descriptor_pb2.FileDescriptorProto(name="tensorflow/core/example/feature.proto",
-                                            package="tensorflow", syntax="proto3")
+    fp = descriptor_pb2.FileDescriptorProto(
+        name="tensorflow/core/example/feature.proto", package="tensorflow", syntax="proto3"
+    )
     rep = _F.LABEL_REPEATED
     _field(fp.message_type.add(name="BytesList"), "value", 1, _F.TYPE_BYTES, rep)
     _field(fp.message_type.add(name="FloatList"), "value", 1, _F.TYPE_FLOAT, rep, packed=True)
     _field(fp.message_type.add(name="Int64List"), "value", 1, _F.TYPE_INT64, rep, packed=True)
     feature = fp.message_type.add(name="Feature")
     feature.oneof_decl.add(name="kind")
-    for i, (name, t) in enumerate((("bytes_list", "BytesList"), ("float_list", "FloatList"),
-                                   ("int64_list", "Int64List"))):
+    for i, (name, t) in enumerate(
+        (("bytes_list", "BytesList"), ("float_list", "FloatList"), ("int64_list", "Int64List"))
+    ):
         _field(feature, name, i + 1, _F.TYPE_MESSAGE, type_name=f".tensorflow.{t}", oneof_index=0)
-    _map_field(fp.message_type.add(name="Features"), "feature", "FeatureEntry",
-               ".tensorflow.Feature")
-    _field(fp.message_type.add(name="FeatureList"), "feature", 1, _F.TYPE_MESSAGE, rep,
-           ".tensorflow.Feature")
-    _map_field(fp.message_type.add(name="FeatureLists"), "feature_list", "FeatureListEntry",
-               ".tensorflow.FeatureList")
+    _map_field(
+        fp.message_type.add(name="Features"), "feature", "FeatureEntry", ".tensorflow.Feature"
+    )
+    _field(
+        fp.message_type.add(name="FeatureList"),
+        "feature",
+        1,
+        _F.TYPE_MESSAGE,
+        rep,
+        ".tensorflow.Feature",
+    )
+    _map_field(
+        fp.message_type.add(name="FeatureLists"),
+        "feature_list",
+        "FeatureListEntry",
+        ".tensorflow.FeatureList",
+    )
     return fp
 
 
 def _example_file() -> descriptor_pb2.FileDescriptorProto:
-    fp = descriptor_pb2.FileDescriptorProto(name="tensorflow/core/example/example.proto",
-                                            package="tensorflow", syntax="proto3",
-                                            dependency=["tensorflow/core/example/feature.proto"])
-    _field(fp.message_type.add(name="Example"), "features", 1, _F.TYPE_MESSAGE,
-           type_name=".tensorflow.Features")
+    fp = descriptor_pb2.FileDescriptorProto(
+        name="tensorflow/core/example/example.proto",
+        package="tensorflow",
+        syntax="proto3",
+        dependency=["tensorflow/core/example/feature.proto"],
+    )
+    _field(
+        fp.message_type.add(name="Example"),
+        "features",
+        1,
+        _F.TYPE_MESSAGE,
+        type_name=".tensorflow.Features",
+    )
     seq = fp.message_type.add(name="SequenceExample")
     _field(seq, "context", 1, _F.TYPE_MESSAGE, type_name=".tensorflow.Features")
     _field(seq, "feature_lists", 2, _F.TYPE_MESSAGE, type_name=".tensorflow.FeatureLists")
@@ -95,5 +123,14 @@ FeatureLists = _cls("FeatureLists")
 Example = _cls("Example")
 SequenceExample = _cls("SequenceExample")
 
-__all__ = ["BytesList", "FloatList", "Int64List", "Feature", "Features", "FeatureList",
-           "FeatureLists", "Example", "SequenceExample"]
+__all__ = [
+    "BytesList",
+    "FloatList",
+    "Int64List",
+    "Feature",
+    "Features",
+    "FeatureList",
+    "FeatureLists",
+    "Example",
+    "SequenceExample",
+]

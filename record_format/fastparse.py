@@ -34,8 +34,14 @@ MAX_GROUPS = 8
 class Layout:
     """Where each column's values sit in records shaped like one template record."""
 
-    def __init__(self, template: bytes, columns: list[Column], plans: list[tuple[Any, ...]],
-                 payload: np.ndarray, varint_cols: np.ndarray) -> None:
+    def __init__(
+        self,
+        template: bytes,
+        columns: list[Column],
+        plans: list[tuple[Any, ...]],
+        payload: np.ndarray,
+        varint_cols: np.ndarray,
+    ) -> None:
         self.columns = columns
         self.plans = plans
         t = np.frombuffer(template, np.uint8)
@@ -70,11 +76,15 @@ class Layout:
             if kind == FLOAT:
                 cols = np.concatenate([np.arange(s, s + 4 * c) for s, c in spans])
                 payload[cols] = True
-                run = (int(cols[0]), int(cols[-1]) + 1) if cols[-1] - cols[0] + 1 == len(cols) else None
+                run = (
+                    (int(cols[0]), int(cols[-1]) + 1)
+                    if cols[-1] - cols[0] + 1 == len(cols)
+                    else None
+                )
                 plans.append(("float", run, cols))
             elif kind == INT64:
                 for s, nb in spans:
-                    payload[s:s + nb] = True
+                    payload[s : s + nb] = True
                     varint_cols.extend(range(s, s + nb))
                 plans.append(("int", spans))
             else:
@@ -90,8 +100,13 @@ class Layout:
             ok &= ((m[:, self.varint_cols] & 0x80) == self.varint_bits).all(axis=1)
         return ok
 
-    def fill(self, m: np.ndarray, records: Sequence[bytes], outs: dict[str, np.ndarray],
-             rows: np.ndarray | slice) -> None:
+    def fill(
+        self,
+        m: np.ndarray,
+        records: Sequence[bytes],
+        outs: dict[str, np.ndarray],
+        rows: np.ndarray | slice,
+    ) -> None:
         """Writes the values of the matching records `m` / `records` into `outs[key][rows]`."""
         n = len(m)
         for col, plan in zip(self.columns, self.plans):
@@ -100,7 +115,7 @@ class Layout:
             what = plan[0]
             if what == "float":
                 run, cols = plan[1], plan[2]
-                block = m[:, run[0]:run[1]] if run is not None else m[:, cols]
+                block = m[:, run[0] : run[1]] if run is not None else m[:, cols]
                 flat[rows] = np.ascontiguousarray(block).view("<f4")
             elif what == "int":
                 vals = np.empty((n, len(plan[1])), dtype=np.int64)
@@ -129,8 +144,9 @@ class Layout:
                 flat[rows] = col.default.reshape(-1)
 
 
-def parse_batch(records: list[bytes], columns: list[Column],
-                names: Sequence[str] | None) -> dict[str, Any]:
+def parse_batch(
+    records: list[bytes], columns: list[Column], names: Sequence[str] | None
+) -> dict[str, Any]:
     """Returns parse_example's outputs for `records`, by layout groups where possible."""
     batch = len(records)
     if batch < MIN_GROUP or not all(isinstance(c.spec, FixedLenFeature) for c in columns):

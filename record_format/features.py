@@ -1,4 +1,4 @@
-"""Feature specs for parsing Examples: `FixedLenFeature`, `VarLenFeature`, `FixedLenSequenceFeature`.
+"""Specs for parsing Examples: `FixedLenFeature`, `VarLenFeature`, `FixedLenSequenceFeature`.
 
 They are namedtuples with TensorFlow's field names; `dtype` may be a dataflowio / TensorFlow dtype,
 a NumPy dtype or a name. Only float32, int64 and string are storable in an Example.
@@ -42,17 +42,27 @@ class FixedLenSequenceFeature(NamedTuple):
 
 
 class SparseTensorValue(NamedTuple):
-    """A sparse tensor as concrete values: int64 `indices` [N, rank], `values` [N], `dense_shape`."""
+    """A sparse tensor as values: int64 `indices` [N, rank], `values` [N], `dense_shape`."""
 
     indices: np.ndarray
     values: np.ndarray
     dense_shape: np.ndarray
 
 
-NP_DTYPES = {"float32": np.dtype(np.float32), "int64": np.dtype(np.int64),
-             "string": np.dtype(object)}
-_ALIASES = {"float": "float32", "float32": "float32", "int64": "int64", "string": "string",
-            "bytes": "string", "str": "string", "object": "string"}
+NP_DTYPES = {
+    "float32": np.dtype(np.float32),
+    "int64": np.dtype(np.int64),
+    "string": np.dtype(object),
+}
+_ALIASES = {
+    "float": "float32",
+    "float32": "float32",
+    "int64": "int64",
+    "string": "string",
+    "bytes": "string",
+    "str": "string",
+    "object": "string",
+}
 
 
 def spec_dtype(spec: Any) -> str:
@@ -71,7 +81,8 @@ def spec_dtype(spec: Any) -> str:
     if found is None:
         raise InvalidArgumentError(
             f"{type(spec).__name__}: dtype must be float32, int64 or string (what an Example "
-            f"can store), got {name}.")
+            f"can store), got {name}."
+        )
     return found
 
 
@@ -87,7 +98,8 @@ def spec_shape(spec: Any, allow_unknown_first: bool = False) -> tuple[int, ...]:
     dims = list(shape)
     if any(d is None or int(d) < 0 for d in dims):
         raise InvalidArgumentError(
-            f"{type(spec).__name__}: shape must be fully defined, got {dims}.")
+            f"{type(spec).__name__}: shape must be fully defined, got {dims}."
+        )
     return tuple(int(d) for d in dims)
 
 
@@ -106,6 +118,8 @@ def default_array(spec: Any, dtype: str, shape: tuple[int, ...], key: str) -> np
     size = int(np.prod(shape))
     if arr.size != size:
         raise InvalidArgumentError(
-            f"FixedLenFeature {key!r}: default_value has {arr.size} values, the shape {list(shape)} "
-            f"needs {size}.")
+            f"FixedLenFeature {key!r}: default_value has {arr.size} values, the shape "
+            f"{list(shape)} "
+            f"needs {size}."
+        )
     return arr.reshape(shape)

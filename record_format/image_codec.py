@@ -20,8 +20,13 @@ import numpy as np
 from record_format.decode import np_dtype
 from record_format.errors import InvalidArgumentError
 
-_SIGNATURES = ((b"\xff\xd8\xff", "JPEG"), (b"\x89PNG\r\n\x1a\n", "PNG"), (b"GIF87a", "GIF"),
-               (b"GIF89a", "GIF"), (b"BM", "BMP"))
+_SIGNATURES = (
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"\x89PNG\r\n\x1a\n", "PNG"),
+    (b"GIF87a", "GIF"),
+    (b"GIF89a", "GIF"),
+    (b"BM", "BMP"),
+)
 
 
 def image_format(contents: bytes) -> str | None:
@@ -41,13 +46,16 @@ def image_format(contents: bytes) -> str | None:
 def _as_bytes(contents: Any, where: str) -> bytes:
     if isinstance(contents, np.ndarray):
         if contents.ndim != 0:
-            raise InvalidArgumentError(f"{where}: `contents` must be a scalar string, got shape "
-                                       f"{list(contents.shape)}.")
+            raise InvalidArgumentError(
+                f"{where}: `contents` must be a scalar string, got shape {list(contents.shape)}."
+            )
         contents = contents.item()
     if isinstance(contents, (bytearray, memoryview, np.bytes_)):
         contents = bytes(contents)
     if not isinstance(contents, bytes):
-        raise InvalidArgumentError(f"{where}: `contents` must be bytes, got {type(contents).__name__}.")
+        raise InvalidArgumentError(
+            f"{where}: `contents` must be bytes, got {type(contents).__name__}."
+        )
     return contents
 
 
@@ -86,7 +94,9 @@ def _to_array(img: Any, channels: int, where: str) -> np.ndarray:
 def _libpng_gray(img: Any, alpha: bool) -> np.ndarray:
     """RGB -> gray as libpng does for TensorFlow (0.299 / 0.587 in 1/32768ths, truncated)."""
     rgba = np.asarray(img.convert("RGBA")).astype(np.uint32)
-    gray = ((9797 * rgba[..., 0] + 19234 * rgba[..., 1] + 3737 * rgba[..., 2]) >> 15).astype(np.uint8)
+    gray = ((9797 * rgba[..., 0] + 19234 * rgba[..., 1] + 3737 * rgba[..., 2]) >> 15).astype(
+        np.uint8
+    )
     if alpha:
         return np.stack([gray, rgba[..., 3].astype(np.uint8)], axis=-1)
     return gray[..., None]
@@ -97,15 +107,17 @@ def _open(contents: bytes, where: str, channels: int = 0) -> Any:
 
     if image_format(contents) is None:
         raise InvalidArgumentError(
-            f"{where}: Unknown image file format. One of JPEG, PNG, GIF, BMP required.")
+            f"{where}: Unknown image file format. One of JPEG, PNG, GIF, BMP required."
+        )
     try:
         img = Image.open(io.BytesIO(contents))
         if channels == 1 and img.format == "JPEG" and img.mode != "L":
             img.draft("L", img.size)  # libjpeg's own grayscale output, as TensorFlow gets it
         img.load()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
-        raise InvalidArgumentError(f"{where}: cannot decode {image_format(contents)} data "
-                                   f"({len(contents)} bytes): {e}") from None
+        raise InvalidArgumentError(
+            f"{where}: cannot decode {image_format(contents)} data ({len(contents)} bytes): {e}"
+        ) from None
     return img
 
 
@@ -118,8 +130,13 @@ def _finish(arr: np.ndarray, dtype: Any) -> np.ndarray:
     return convert_image_dtype(arr, dt)
 
 
-def decode_image(contents: Any, channels: int | None = None, dtype: Any = None,
-                 name: str | None = None, expand_animations: bool = True) -> np.ndarray:
+def decode_image(
+    contents: Any,
+    channels: int | None = None,
+    dtype: Any = None,
+    name: str | None = None,
+    expand_animations: bool = True,
+) -> np.ndarray:
     """Returns the decoded image as `[H, W, C]` (or `[frames, H, W, C]` for GIFs), as
     `tf.io.decode_image`. `dtype` float32 scales to [0, 1]."""
     del name
@@ -141,9 +158,16 @@ def _gif_frames(img: Any, channels: int) -> np.ndarray:
     return np.stack(frames)
 
 
-def decode_jpeg(contents: Any, channels: int = 0, ratio: int = 1, fancy_upscaling: bool = True,
-                try_recover_truncated: bool = False, acceptable_fraction: float = 1,
-                dct_method: str = "", name: str | None = None) -> np.ndarray:
+def decode_jpeg(
+    contents: Any,
+    channels: int = 0,
+    ratio: int = 1,
+    fancy_upscaling: bool = True,
+    try_recover_truncated: bool = False,
+    acceptable_fraction: float = 1,
+    dct_method: str = "",
+    name: str | None = None,
+) -> np.ndarray:
     """Returns a JPEG decoded to uint8 `[H, W, C]`, as `tf.io.decode_jpeg` (`ratio` downscales)."""
     del fancy_upscaling, try_recover_truncated, acceptable_fraction, dct_method, name
     data = _as_bytes(contents, "decode_jpeg")
@@ -160,8 +184,9 @@ def decode_jpeg(contents: Any, channels: int = 0, ratio: int = 1, fancy_upscalin
     return _to_array(_open(data, "decode_jpeg", channels), channels, "decode_jpeg")
 
 
-def decode_png(contents: Any, channels: int = 0, dtype: Any = None,
-               name: str | None = None) -> np.ndarray:
+def decode_png(
+    contents: Any, channels: int = 0, dtype: Any = None, name: str | None = None
+) -> np.ndarray:
     """Returns a PNG decoded to `[H, W, C]` uint8 (or uint16), as `tf.io.decode_png`."""
     del name
     img = _open(_as_bytes(contents, "decode_png"), "decode_png")
@@ -189,8 +214,10 @@ def _pil_image(image: Any, where: str) -> Any:
 
     arr = np.asarray(image)
     if arr.ndim != 3 or arr.shape[-1] not in (1, 2, 3, 4):
-        raise InvalidArgumentError(f"{where}: image must be [height, width, channels] with 1-4 "
-                                   f"channels, got shape {list(arr.shape)}.")
+        raise InvalidArgumentError(
+            f"{where}: image must be [height, width, channels] with 1-4 "
+            f"channels, got shape {list(arr.shape)}."
+        )
     if arr.dtype != np.uint8 and not (where == "encode_png" and arr.dtype == np.uint16):
         raise InvalidArgumentError(f"{where}: image must be uint8, got {arr.dtype}.")
     if arr.shape[-1] == 1:
@@ -198,10 +225,19 @@ def _pil_image(image: Any, where: str) -> Any:
     return Image.fromarray(arr, {2: "LA", 3: "RGB", 4: "RGBA"}[arr.shape[-1]])
 
 
-def encode_jpeg(image: Any, format: str = "", quality: int = 95, progressive: bool = False,  # noqa: A002
-                optimize_size: bool = False, chroma_downsampling: bool = True,
-                density_unit: str = "in", x_density: int = 300, y_density: int = 300,
-                xmp_metadata: str = "", name: str | None = None) -> bytes:
+def encode_jpeg(
+    image: Any,
+    format: str = "",
+    quality: int = 95,
+    progressive: bool = False,  # noqa: A002
+    optimize_size: bool = False,
+    chroma_downsampling: bool = True,
+    density_unit: str = "in",
+    x_density: int = 300,
+    y_density: int = 300,
+    xmp_metadata: str = "",
+    name: str | None = None,
+) -> bytes:
     """Returns uint8 `[H, W, 1 or 3]` encoded as JPEG bytes, as `tf.io.encode_jpeg`."""
     del format, xmp_metadata, name
     img = _pil_image(image, "encode_jpeg")
@@ -209,8 +245,15 @@ def encode_jpeg(image: Any, format: str = "", quality: int = 95, progressive: bo
         raise InvalidArgumentError("encode_jpeg: image must have 1 or 3 channels.")
     out = io.BytesIO()
     extra: dict[str, Any] = {"dpi": (x_density, y_density)} if density_unit == "in" else {}
-    img.save(out, "JPEG", quality=quality, progressive=progressive, optimize=optimize_size,
-             subsampling=2 if chroma_downsampling else 0, **extra)
+    img.save(
+        out,
+        "JPEG",
+        quality=quality,
+        progressive=progressive,
+        optimize=optimize_size,
+        subsampling=2 if chroma_downsampling else 0,
+        **extra,
+    )
     return out.getvalue()
 
 

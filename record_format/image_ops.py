@@ -19,16 +19,19 @@ from record_format.decode import np_dtype
 from record_format.errors import InvalidArgumentError
 
 
-def convert_image_dtype(image: Any, dtype: Any, saturate: bool = False,
-                        name: str | None = None) -> np.ndarray:
+def convert_image_dtype(
+    image: Any, dtype: Any, saturate: bool = False, name: str | None = None
+) -> np.ndarray:
     """Returns `image` converted to `dtype`, rescaling between integer and float ranges."""
     del name
     img = np.asarray(image)
     dt = np_dtype(dtype)
     src = img.dtype
     if dt.kind not in "uif" or src.kind not in "uif":
-        raise InvalidArgumentError(f"convert_image_dtype: only integer and float images can be "
-                                   f"converted, got {src} -> {dt}.")
+        raise InvalidArgumentError(
+            f"convert_image_dtype: only integer and float images can be "
+            f"converted, got {src} -> {dt}."
+        )
     if src == dt:
         return img
     if src.kind in "ui" and dt.kind in "ui":

@@ -30,9 +30,15 @@ class MultiRecordReader:
     Other arguments are `RecordReader`'s.
     """
 
-    def __init__(self, paths: Sequence[str | os.PathLike[str]] | str, compression_type: object = None,
-                 *, verify_crc: bool = True, skip_corrupt: bool = False,
-                 block_size: int = DEFAULT_BLOCK_SIZE) -> None:
+    def __init__(
+        self,
+        paths: Sequence[str | os.PathLike[str]] | str,
+        compression_type: object = None,
+        *,
+        verify_crc: bool = True,
+        skip_corrupt: bool = False,
+        block_size: int = DEFAULT_BLOCK_SIZE,
+    ) -> None:
         if isinstance(paths, (str, os.PathLike)):
             paths = [paths]
         self.paths = [os.fspath(p) for p in paths]
@@ -81,8 +87,10 @@ class MultiRecordReader:
         """Continues at `(file_index, offset)`, a value from `tell()`."""
         index, offset = position
         if not 0 <= index <= len(self.paths):
-            raise InvalidArgumentError(f"MultiRecordReader.seek: file index must be in "
-                                       f"[0, {len(self.paths)}], got {index}.")
+            raise InvalidArgumentError(
+                f"MultiRecordReader.seek: file index must be in "
+                f"[0, {len(self.paths)}], got {index}."
+            )
         if self._reader is not None and index == self._index:
             self._reader.seek(offset)
             return
@@ -112,13 +120,18 @@ class MultiRecordReader:
     def __enter__(self) -> MultiRecordReader:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.close()
 
 
-def tf_record_iterator(path: str | os.PathLike[str],
-                       options: str | TFRecordOptions | None = None) -> Iterator[bytes]:
+def tf_record_iterator(
+    path: str | os.PathLike[str], options: str | TFRecordOptions | None = None
+) -> Iterator[bytes]:
     """Yields the records of one TFRecord file, as `tf.compat.v1.io.tf_record_iterator`.
 
     Damaged records raise `DataLossError`.

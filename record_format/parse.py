@@ -15,7 +15,8 @@ batches whose records share a layout decodes whole columns at once (`fastparse.p
 >>> out = parse_single_example(ex.SerializeToString(), {"label": FixedLenFeature([], "int64")})
 >>> int(out["label"]), out["label"].dtype.name
 (3, 'int64')
->>> parse_example([ex.SerializeToString()] * 2, {"label": FixedLenFeature([1], "int64")})["label"].tolist()
+>>> batch = [ex.SerializeToString()] * 2
+>>> parse_example(batch, {"label": FixedLenFeature([1], "int64")})["label"].tolist()
 [[3], [3]]
 """
 
@@ -54,7 +55,8 @@ class Column:
         if not isinstance(spec, (FixedLenFeature, VarLenFeature, FixedLenSequenceFeature)):
             raise InvalidArgumentError(
                 f"parse_example: feature {key!r} must be a FixedLenFeature, VarLenFeature or "
-                f"FixedLenSequenceFeature, got {type(spec).__name__}.")
+                f"FixedLenSequenceFeature, got {type(spec).__name__}."
+            )
         self.dtype = spec_dtype(spec)
         self.kind = KIND_OF[self.dtype]
         self.np_dtype = NP_DTYPES[self.dtype]
@@ -67,7 +69,8 @@ class Column:
             if not spec.allow_missing:
                 raise InvalidArgumentError(
                     f"parse_example: FixedLenSequenceFeature {key!r} needs allow_missing=True "
-                    "to be parsed from Examples (TensorFlow's rule too).")
+                    "to be parsed from Examples (TensorFlow's rule too)."
+                )
             self.shape = spec_shape(spec)
         self.size = int(np.prod(self.shape))
 
@@ -75,8 +78,10 @@ class Column:
 def schema(features: Mapping[str, Any]) -> list[Column]:
     """Returns the checked columns of a `{key: spec}` mapping."""
     if not isinstance(features, Mapping) or not features:
-        raise InvalidArgumentError(f"parse_example: `features` must be a non-empty dict of "
-                                   f"feature specs, got {features!r:.80}.")
+        raise InvalidArgumentError(
+            f"parse_example: `features` must be a non-empty dict of "
+            f"feature specs, got {features!r:.80}."
+        )
     return [Column(str(k), v) for k, v in features.items()]
 
 
@@ -91,7 +96,8 @@ def as_batch(serialized: Any) -> tuple[list[bytes], bool]:
     if arr is not None and arr.ndim != 1:
         raise InvalidArgumentError(
             f"parse_example: `serialized` must be a scalar or a vector of strings, got shape "
-            f"{list(arr.shape)}.")
+            f"{list(arr.shape)}."
+        )
     return [_as_bytes(s) for s in items], False
 
 
@@ -102,14 +108,16 @@ def _as_bytes(s: Any) -> bytes:
         return s.encode("utf-8")
     if isinstance(s, (np.bytes_, bytearray, memoryview)):
         return bytes(s)
-    raise InvalidArgumentError(f"parse_example: serialized Examples must be bytes, got "
-                               f"{type(s).__name__}.")
+    raise InvalidArgumentError(
+        f"parse_example: serialized Examples must be bytes, got {type(s).__name__}."
+    )
 
 
 def _unparseable(record: bytes) -> InvalidArgumentError:
     shown = record[:60]
-    return InvalidArgumentError(f"Could not parse example input, value: {shown!r}"
-                                + ("..." if len(record) > 60 else ""))
+    return InvalidArgumentError(
+        f"Could not parse example input, value: {shown!r}" + ("..." if len(record) > 60 else "")
+    )
 
 
 def wire_decoder(columns: list[Column]) -> Decoder:
@@ -173,15 +181,21 @@ def check_kind(col: Column, kind: int, names: Sequence[str] | None, i: int) -> N
     if kind and kind != col.kind:
         raise InvalidArgumentError(
             f"{_where(names, i, col.key)}  Data types don't match. Data type: "
-            f"{KIND_NAMES[kind]} but expected type: {TYPE_NAME[col.dtype]}")
+            f"{KIND_NAMES[kind]} but expected type: {TYPE_NAME[col.dtype]}"
+        )
 
 
 def missing_error(col: Column, names: Sequence[str] | None, i: int) -> InvalidArgumentError:
     """TensorFlow's error for a required feature that is absent."""
-    name = "" if isinstance(names, ScalarInput) else \
-        f"Name: {names[i] if names is not None else '<unknown>'}, "
-    return InvalidArgumentError(f"{name}Feature: {col.key} (data type: "
-                                f"{TYPE_NAME[col.dtype]}) is required but could not be found.")
+    name = (
+        ""
+        if isinstance(names, ScalarInput)
+        else f"Name: {names[i] if names is not None else '<unknown>'}, "
+    )
+    return InvalidArgumentError(
+        f"{name}Feature: {col.key} (data type: "
+        f"{TYPE_NAME[col.dtype]}) is required but could not be found."
+    )
 
 
 def size_error(col: Column, n: int, names: Sequence[str] | None, i: int) -> InvalidArgumentError:
@@ -189,7 +203,8 @@ def size_error(col: Column, n: int, names: Sequence[str] | None, i: int) -> Inva
     shape = "[" + ",".join(str(d) for d in col.shape) + "]"
     return InvalidArgumentError(
         f"{_where(names, i, col.key)}  Number of {TYPE_NAME[col.dtype]} values != expected.  "
-        f"Values size: {n} but output shape: {shape}")
+        f"Values size: {n} but output shape: {shape}"
+    )
 
 
 def empty(col: Column, shape: tuple[int, ...]) -> np.ndarray:
@@ -201,14 +216,18 @@ def empty(col: Column, shape: tuple[int, ...]) -> np.ndarray:
     return np.zeros(shape, dtype=col.np_dtype)
 
 
-def build_dense(col: Column, decoded: list[dict[str, tuple[int, Values]]],
-                names: Sequence[str] | None, out: np.ndarray | None = None,
-                rows: Sequence[int] | None = None) -> np.ndarray:
+def build_dense(
+    col: Column,
+    decoded: list[dict[str, tuple[int, Values]]],
+    names: Sequence[str] | None,
+    out: np.ndarray | None = None,
+    rows: Sequence[int] | None = None,
+) -> np.ndarray:
     """Fills `[batch, *shape]` for a FixedLenFeature (only `rows`, when given)."""
     if out is None:
         out = np.empty((len(decoded),) + col.shape, dtype=col.np_dtype)
     flat = out.reshape(len(out), col.size)
-    for i in (range(len(decoded)) if rows is None else rows):
+    for i in range(len(decoded)) if rows is None else rows:
         got = decoded[i].get(col.key)
         if got is None or not got[0]:  # TensorFlow treats a Feature with no list as absent
             if col.default is None:
@@ -223,8 +242,9 @@ def build_dense(col: Column, decoded: list[dict[str, tuple[int, Values]]],
     return out
 
 
-def build_varlen(col: Column, decoded: list[dict[str, tuple[int, Values]]],
-                 names: Sequence[str] | None) -> SparseTensorValue:
+def build_varlen(
+    col: Column, decoded: list[dict[str, tuple[int, Values]]], names: Sequence[str] | None
+) -> SparseTensorValue:
     """Builds the batch SparseTensorValue of a VarLenFeature."""
     counts = np.zeros(len(decoded), dtype=np.int64)
     parts: list[Values] = []
@@ -249,13 +269,14 @@ def _concat(col: Column, parts: list[Values], n: int) -> np.ndarray:
     out = np.empty(n, dtype=col.np_dtype)
     pos = 0
     for p in parts:
-        out[pos:pos + len(p)] = p
+        out[pos : pos + len(p)] = p
         pos += len(p)
     return out
 
 
-def build_sequence(col: Column, decoded: list[dict[str, tuple[int, Values]]],
-                   names: Sequence[str] | None) -> np.ndarray:
+def build_sequence(
+    col: Column, decoded: list[dict[str, tuple[int, Values]]], names: Sequence[str] | None
+) -> np.ndarray:
     """Builds `[batch, max_items, *shape]` for a FixedLenSequenceFeature, padded."""
     stride = max(col.size, 1)
     items: list[np.ndarray | None] = []
@@ -270,7 +291,8 @@ def build_sequence(col: Column, decoded: list[dict[str, tuple[int, Values]]],
             raise InvalidArgumentError(
                 f"{_where(names, i, col.key)}  Number of {TYPE_NAME[col.dtype]} values is not a "
                 f"multiple of stride length. Saw {len(vals)} values but output shape is: "
-                f"[?,{','.join(str(d) for d in col.shape)}]")
+                f"[?,{','.join(str(d) for d in col.shape)}]"
+            )
         items.append(_concat(col, [vals], len(vals)))
     longest = max((len(v) // stride for v in items if v is not None), default=0)
     out = empty(col, (len(decoded), longest) + col.shape)
@@ -280,12 +302,13 @@ def build_sequence(col: Column, decoded: list[dict[str, tuple[int, Values]]],
     flat = out.reshape(len(decoded), longest * col.size)
     for i, v in enumerate(items):
         if v is not None:
-            flat[i, :len(v)] = v
+            flat[i, : len(v)] = v
     return out
 
 
-def parse_records(records: list[bytes], columns: list[Column], decode: Decoder,
-                  names: Sequence[str] | None) -> dict[str, Any]:
+def parse_records(
+    records: list[bytes], columns: list[Column], decode: Decoder, names: Sequence[str] | None
+) -> dict[str, Any]:
     """Parses a batch with `decode` (one call per record) into TensorFlow's outputs."""
     decoded = [decode(r) for r in records]
     out: dict[str, Any] = {}
@@ -304,8 +327,9 @@ def single(out: dict[str, Any]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for k, v in out.items():
         if isinstance(v, SparseTensorValue):
-            result[k] = SparseTensorValue(np.ascontiguousarray(v.indices[:, 1:]), v.values,
-                                          v.dense_shape[1:].copy())
+            result[k] = SparseTensorValue(
+                np.ascontiguousarray(v.indices[:, 1:]), v.values, v.dense_shape[1:].copy()
+            )
         else:
             leaf = v[0]
             if isinstance(leaf, np.ndarray) and leaf.ndim == 0:
@@ -317,11 +341,14 @@ def single(out: dict[str, Any]) -> dict[str, Any]:
 def _names(example_names: Any, n: int) -> list[str] | None:
     if example_names is None:
         return None
-    flat = [x.decode() if isinstance(x, bytes) else str(x)
-            for x in np.asarray(example_names, dtype=object).reshape(-1)]
+    flat = [
+        x.decode() if isinstance(x, bytes) else str(x)
+        for x in np.asarray(example_names, dtype=object).reshape(-1)
+    ]
     if len(flat) != n:
-        raise InvalidArgumentError(f"parse_example: `example_names` has {len(flat)} names for "
-                                   f"{n} serialized examples.")
+        raise InvalidArgumentError(
+            f"parse_example: `example_names` has {len(flat)} names for {n} serialized examples."
+        )
     return flat
 
 
@@ -329,8 +356,9 @@ def _scalar(names: list[str] | None) -> ScalarInput:
     return ScalarInput(names or ["<unknown>"])
 
 
-def parse_example(serialized: Any, features: Mapping[str, Any], name: str | None = None,
-                  example_names: Any = None) -> dict[str, Any]:
+def parse_example(
+    serialized: Any, features: Mapping[str, Any], name: str | None = None, example_names: Any = None
+) -> dict[str, Any]:
     """Returns `{key: value}` for a batch of serialized Examples, as `tf.io.parse_example`.
 
     A scalar `serialized` gives `parse_single_example`'s shapes.
@@ -352,8 +380,9 @@ def parse_example(serialized: Any, features: Mapping[str, Any], name: str | None
     return parse_batch(records, columns, names)
 
 
-def parse_single_example(serialized: Any, features: Mapping[str, Any], name: str | None = None,
-                         example_names: Any = None) -> dict[str, Any]:
+def parse_single_example(
+    serialized: Any, features: Mapping[str, Any], name: str | None = None, example_names: Any = None
+) -> dict[str, Any]:
     """Returns `{key: value}` for one serialized Example, as `tf.io.parse_single_example`.
 
     >>> from record_format.example import Example, Features, Feature, BytesList
@@ -365,18 +394,22 @@ def parse_single_example(serialized: Any, features: Mapping[str, Any], name: str
     del name
     records, scalar = as_batch(serialized)
     if not scalar and len(records) != 1:
-        raise InvalidArgumentError(f"parse_single_example: `serialized` must be a scalar, got "
-                                   f"{len(records)} values.")
+        raise InvalidArgumentError(
+            f"parse_single_example: `serialized` must be a scalar, got {len(records)} values."
+        )
     columns = schema(features)
     names = _scalar(_names(example_names, 1))
     return single(parse_records(records, columns, wire_decoder(columns), names))
 
 
-def parse_example_proto(serialized: Any, features: Mapping[str, Any],
-                        example_names: Any = None) -> dict[str, Any]:
+def parse_example_proto(
+    serialized: Any, features: Mapping[str, Any], example_names: Any = None
+) -> dict[str, Any]:
     """`parse_example` through protobuf message objects (the reference; slower)."""
     records, scalar = as_batch(serialized)
     columns = schema(features)
     names = _names(example_names, len(records))
-    out = parse_records(records, columns, proto_decoder(columns), _scalar(names) if scalar else names)
+    out = parse_records(
+        records, columns, proto_decoder(columns), _scalar(names) if scalar else names
+    )
     return single(out) if scalar else out

@@ -110,13 +110,22 @@ class RecordReader:
       offset: start at this record offset (a value from `tell()` or an index).
     """
 
-    def __init__(self, path: str | os.PathLike[str], compression_type: object = None, *,
-                 verify_crc: bool = True, skip_corrupt: bool = False,
-                 block_size: int = DEFAULT_BLOCK_SIZE, offset: int = 0) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        compression_type: object = None,
+        *,
+        verify_crc: bool = True,
+        skip_corrupt: bool = False,
+        block_size: int = DEFAULT_BLOCK_SIZE,
+        offset: int = 0,
+    ) -> None:
         self.path = os.fspath(path)
         self.compression_type = compression_type_of(compression_type, "RecordReader")
         if block_size < 64:
-            raise InvalidArgumentError(f"RecordReader: `block_size` must be >= 64, got {block_size}.")
+            raise InvalidArgumentError(
+                f"RecordReader: `block_size` must be >= 64, got {block_size}."
+            )
         self.verify_crc = verify_crc
         self.skip_corrupt = skip_corrupt
         self._block = block_size
@@ -159,8 +168,9 @@ class RecordReader:
         Uncompressed files seek directly; compressed ones re-inflate from the start (O(offset)).
         """
         if offset < 0:
-            raise InvalidArgumentError(f"RecordReader({self.path!r}).seek: offset must be >= 0, "
-                                       f"got {offset}.")
+            raise InvalidArgumentError(
+                f"RecordReader({self.path!r}).seek: offset must be >= 0, got {offset}."
+            )
         self._done = False
         self._ahead = None
         if isinstance(self._src, RawSource):
@@ -191,7 +201,7 @@ class RecordReader:
         block = HEADER_SIZE if self._large else self._block
         chunk = self._src.read(max(block, need - avail))
         self._base += self._pos
-        self._buf = self._buf[self._pos:] + chunk if avail else chunk
+        self._buf = self._buf[self._pos :] + chunk if avail else chunk
         self._pos = 0
         return len(self._buf) >= need
 
@@ -243,10 +253,10 @@ class RecordReader:
                 if expected is None:
                     if len(lengths) > 100_000:
                         lengths.clear()
-                    expected = lengths[length] = _masked(buf[pos:pos + 8])
+                    expected = lengths[length] = _masked(buf[pos : pos + 8])
                 if stored != expected:
                     break  # _read_slow reports it
-                data = buf[pos + HEADER_SIZE:stop]
+                data = buf[pos + HEADER_SIZE : stop]
                 keep(stop)
                 remember(value(data))
                 append(data)
@@ -256,13 +266,13 @@ class RecordReader:
                 bad = _first_bad_data_crc(buf, offsets, crcs)
                 if bad >= 0:
                     pos = offsets[bad] - len(out[first + bad]) - HEADER_SIZE
-                    del out[first + bad:]
+                    del out[first + bad :]
         else:
             while n > 0 and pos + HEADER_SIZE <= end:
                 stop = pos + HEADER_SIZE + q(buf, pos)[0]
                 if stop > end:
                     break
-                append(buf[pos + HEADER_SIZE:stop])
+                append(buf[pos + HEADER_SIZE : stop])
                 pos = stop + FOOTER_SIZE
                 n -= 1
         self._pos = pos
@@ -293,11 +303,13 @@ class RecordReader:
                 buf, pos, end = self._buf, 0, len(self._buf)
             length, lcrc = hdr(buf, pos)
             if verify:
-                c = value(buf[pos:pos + 8])
+                c = value(buf[pos : pos + 8])
                 if lcrc != (((c >> 15) | (c << 17)) + _DELTA) & _M32:
                     self._pos = pos
-                    self._damaged(f"length CRC mismatch: stored 0x{lcrc:08x}, computed "
-                                  f"0x{_masked(buf[pos:pos + 8]):08x}")
+                    self._damaged(
+                        f"length CRC mismatch: stored 0x{lcrc:08x}, computed "
+                        f"0x{_masked(buf[pos : pos + 8]):08x}"
+                    )
                     buf, pos, end = self._buf, self._pos, len(self._buf)
                     if self._done:
                         break
@@ -320,8 +332,10 @@ class RecordReader:
                 c = value(data)
                 if u32(buf, stop)[0] != (((c >> 15) | (c << 17)) + _DELTA) & _M32:
                     self._pos = pos
-                    self._damaged(f"data CRC mismatch: stored 0x{u32(buf, stop)[0]:08x}, "
-                                  f"computed 0x{_masked(data):08x}")
+                    self._damaged(
+                        f"data CRC mismatch: stored 0x{u32(buf, stop)[0]:08x}, "
+                        f"computed 0x{_masked(data):08x}"
+                    )
                     buf, pos, end = self._buf, self._pos, len(self._buf)
                     if self._done:
                         break
@@ -341,8 +355,10 @@ class RecordReader:
 
     def _truncated_header(self) -> bool:
         left = len(self._buf) - self._pos
-        return self._damaged(f"truncated record header: {left} of {HEADER_SIZE} bytes before the "
-                             "end of the file", resync=False)
+        return self._damaged(
+            f"truncated record header: {left} of {HEADER_SIZE} bytes before the end of the file",
+            resync=False,
+        )
 
     def _read_spanning(self, length: int) -> bytes | None:
         """Reads a record that does not fit in the buffer; None if it was damaged and skipped."""
@@ -360,8 +376,10 @@ class RecordReader:
             footer = os.pread(self._src.fd, FOOTER_SIZE, data_offset + length)
             if len(data) == length and len(footer) == FOOTER_SIZE:
                 if self.verify_crc and _U32.unpack(footer)[0] != _masked(data):
-                    self._damaged(f"data CRC mismatch: stored 0x{_U32.unpack(footer)[0]:08x}, "
-                                  f"computed 0x{_masked(data):08x}")
+                    self._damaged(
+                        f"data CRC mismatch: stored 0x{_U32.unpack(footer)[0]:08x}, "
+                        f"computed 0x{_masked(data):08x}"
+                    )
                     return None
                 after = data_offset + length + FOOTER_SIZE
                 self._large = True
@@ -371,17 +389,20 @@ class RecordReader:
         self._large = False
         if self._refill(HEADER_SIZE + length + FOOTER_SIZE):
             buf = self._buf
-            data = buf[HEADER_SIZE:HEADER_SIZE + length]
+            data = buf[HEADER_SIZE : HEADER_SIZE + length]
             (stored,) = _U32.unpack_from(buf, HEADER_SIZE + length)
             if self.verify_crc and stored != _masked(data):
-                self._damaged(f"data CRC mismatch: stored 0x{stored:08x}, computed "
-                              f"0x{_masked(data):08x}")
+                self._damaged(
+                    f"data CRC mismatch: stored 0x{stored:08x}, computed 0x{_masked(data):08x}"
+                )
                 return None
             self._pos = HEADER_SIZE + length + FOOTER_SIZE
             return data
         left = self._stream_size() - record_offset - HEADER_SIZE
-        self._damaged(f"truncated record: header says {length} bytes of data, the file has "
-                      f"{max(left - FOOTER_SIZE, 0)} left before the data CRC")
+        self._damaged(
+            f"truncated record: header says {length} bytes of data, the file has "
+            f"{max(left - FOOTER_SIZE, 0)} left before the data CRC"
+        )
         return None
 
     def _fetch_large(self, offset: int, length: int) -> _Ahead | None:
@@ -391,8 +412,13 @@ class RecordReader:
         footer = os.pread(fd, FOOTER_SIZE, offset + HEADER_SIZE + length)
         if len(data) != length or len(footer) != FOOTER_SIZE:
             return None
-        return _Ahead(offset, data, _U32.unpack(footer)[0], _crc_pool().submit(_masked, data),
-                      offset + HEADER_SIZE + length + FOOTER_SIZE)
+        return _Ahead(
+            offset,
+            data,
+            _U32.unpack(footer)[0],
+            _crc_pool().submit(_masked, data),
+            offset + HEADER_SIZE + length + FOOTER_SIZE,
+        )
 
     def _read_large_pipelined(self, offset: int, length: int) -> bytes | object | None:
         """Returns a large record whose CRC ran on a worker while the next one was read.
@@ -418,8 +444,9 @@ class RecordReader:
             self._src.seek(offset)  # type: ignore[union-attr]
             self._base, self._buf, self._pos = offset, b"", 0
             self._refill(HEADER_SIZE)
-            self._damaged(f"data CRC mismatch: stored 0x{cur.stored:08x}, computed "
-                          f"0x{computed:08x}")
+            self._damaged(
+                f"data CRC mismatch: stored 0x{cur.stored:08x}, computed 0x{computed:08x}"
+            )
             return None
         self._src.seek(cur.after)  # type: ignore[union-attr]
         self._base, self._buf, self._pos = cur.after, b"", 0
@@ -437,8 +464,12 @@ class RecordReader:
         """Raises DataLossError for the record at `self._pos`, or skips it in skip mode."""
         offset = self._base + self._pos
         if not self.skip_corrupt:
-            raise DataLossError(f"{self.path}: corrupted record at byte {offset} ({reason}); "
-                                "use .ignore_errors() to skip", path=self.path, offset=offset)
+            raise DataLossError(
+                f"{self.path}: corrupted record at byte {offset} ({reason}); "
+                "use .ignore_errors() to skip",
+                path=self.path,
+                offset=offset,
+            )
         if resync:
             skipped = self._resync()
         else:
@@ -464,7 +495,7 @@ class RecordReader:
                 p = 0
                 buf = self._buf
             length, lcrc = _HDR.unpack_from(buf, p)
-            if lcrc == _masked(buf[p:p + 8]):
+            if lcrc == _masked(buf[p : p + 8]):
                 need = p + HEADER_SIZE + length + FOOTER_SIZE
                 if need > len(buf):
                     self._pos = p
@@ -474,7 +505,7 @@ class RecordReader:
                     if not ok:
                         p += 1
                         continue
-                data = buf[p + HEADER_SIZE:p + HEADER_SIZE + length]
+                data = buf[p + HEADER_SIZE : p + HEADER_SIZE + length]
                 if _U32.unpack_from(buf, p + HEADER_SIZE + length)[0] == _masked(data):
                     self._pos = p
                     return self._base + p - start
@@ -508,8 +539,12 @@ class RecordReader:
     def __enter__(self) -> RecordReader:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.close()
 
     def __del__(self) -> None:

@@ -47,7 +47,7 @@ def encode_frame(data: bytes) -> bytes:
 def compression_type_of(options: object, where: str = "TFRecordWriter") -> str:
     """Returns "", "GZIP" or "ZLIB" for `None`, a string, or a `TFRecordOptions`.
 
-    >>> compression_type_of(None), compression_type_of("gzip"), compression_type_of(TFRecordOptions("ZLIB"))
+    >>> compression_type_of(None), compression_type_of("gzip"), compression_type_of("ZLIB")
     ('', 'GZIP', 'ZLIB')
     """
     if options is None:
@@ -61,8 +61,9 @@ def compression_type_of(options: object, where: str = "TFRecordWriter") -> str:
         if upper in _WBITS:
             return upper
     raise InvalidArgumentError(
-        f"{where}: compression type must be None, \"\", \"GZIP\", \"ZLIB\" or "
-        f"TFRecordOptions, got {options!r}.")
+        f'{where}: compression type must be None, "", "GZIP", "ZLIB" or '
+        f"TFRecordOptions, got {options!r}."
+    )
 
 
 class TFRecordOptions:
@@ -77,13 +78,22 @@ class TFRecordOptions:
 
     compression_type_map = {0: "", 1: "ZLIB", 2: "GZIP"}
 
-    def __init__(self, compression_type: str | int | None = None, flush_mode: int | None = None,
-                 input_buffer_size: int | None = None, output_buffer_size: int | None = None,
-                 window_bits: int | None = None, compression_level: int | None = None,
-                 compression_method: int | None = None, mem_level: int | None = None,
-                 compression_strategy: int | None = None) -> None:
+    def __init__(
+        self,
+        compression_type: str | int | None = None,
+        flush_mode: int | None = None,
+        input_buffer_size: int | None = None,
+        output_buffer_size: int | None = None,
+        window_bits: int | None = None,
+        compression_level: int | None = None,
+        compression_method: int | None = None,
+        mem_level: int | None = None,
+        compression_strategy: int | None = None,
+    ) -> None:
         if isinstance(compression_type, int):
-            compression_type = self.compression_type_map.get(compression_type, str(compression_type))
+            compression_type = self.compression_type_map.get(
+                compression_type, str(compression_type)
+            )
         self.compression_type = compression_type_of(compression_type, "TFRecordOptions")
         self.flush_mode = flush_mode
         self.input_buffer_size = input_buffer_size
@@ -137,8 +147,9 @@ class TFRecordWriter:
         self._file: BinaryIO | None = open_for_write(self.path, "TFRecordWriter")
         self._deflate = None
         if self.compression_type:
-            self._deflate = zlib.compressobj(level, zlib.DEFLATED, _WBITS[self.compression_type],
-                                             _ZLIB_MEM_LEVEL)
+            self._deflate = zlib.compressobj(
+                level, zlib.DEFLATED, _WBITS[self.compression_type], _ZLIB_MEM_LEVEL
+            )
 
     def _check_open(self) -> BinaryIO:
         if self._file is None:
@@ -176,8 +187,12 @@ class TFRecordWriter:
     def __enter__(self) -> TFRecordWriter:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.close()
 
     def __del__(self) -> None:

@@ -110,7 +110,7 @@ def _entries(buf: bytes, keys: dict[bytes, str]) -> dict[str, list[tuple[int, in
                 tag, pos = varint(buf, pos)
                 if tag == 0x0A:
                     n, pos = varint(buf, pos)
-                    key = buf[pos:pos + n]
+                    key = buf[pos : pos + n]
                     pos += n
                 elif tag == 0x12:
                     n, pos = varint(buf, pos)
@@ -215,8 +215,9 @@ def values_of(buf: bytes, pieces: Pieces) -> list[bytes] | np.ndarray | list[int
         if len(spans) == 1:
             s, c = spans[0]
             return np.frombuffer(buf, "<f4", c, s).astype(np.float32)
-        return np.concatenate([np.frombuffer(buf, "<f4", c, s) for s, c in spans] or
-                              [np.zeros(0, "<f4")]).astype(np.float32)
+        return np.concatenate(
+            [np.frombuffer(buf, "<f4", c, s) for s, c in spans] or [np.zeros(0, "<f4")]
+        ).astype(np.float32)
     if kind == INT64:
         out = []
         for s, _ in pieces.spans:
@@ -226,6 +227,8 @@ def values_of(buf: bytes, pieces: Pieces) -> list[bytes] | np.ndarray | list[int
     return []
 
 
-def example_values(buf: bytes, keys: dict[bytes, str]) -> dict[str, list[bytes] | np.ndarray | list[int]]:
+def example_values(
+    buf: bytes, keys: dict[bytes, str]
+) -> dict[str, list[bytes] | np.ndarray | list[int]]:
     """Returns each wanted feature's values (see `values_of`)."""
     return {k: values_of(buf, p) for k, p in example_pieces(buf, keys).items()}

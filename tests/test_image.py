@@ -10,8 +10,16 @@ import pytest
 from dataflowio import image
 from record_format.errors import InvalidArgumentError
 
-METHODS = ["bilinear", "nearest", "bicubic", "area", "lanczos3", "lanczos5", "gaussian",
-           "mitchellcubic"]
+METHODS = [
+    "bilinear",
+    "nearest",
+    "bicubic",
+    "area",
+    "lanczos3",
+    "lanczos5",
+    "gaussian",
+    "mitchellcubic",
+]
 
 
 def rgb(h=9, w=13, seed=0):
@@ -54,11 +62,15 @@ def test_convert_flip_standardize_match_tensorflow(tf):
         want = tf.image.convert_image_dtype(img, getattr(tf, dtype)).numpy()
         assert np.array_equal(image.convert_image_dtype(img, dtype), want)
     f = img.astype(np.float32) / 255
-    assert np.array_equal(image.convert_image_dtype(f, "uint8"),
-                          tf.image.convert_image_dtype(f, tf.uint8).numpy())
+    assert np.array_equal(
+        image.convert_image_dtype(f, "uint8"), tf.image.convert_image_dtype(f, tf.uint8).numpy()
+    )
     assert np.array_equal(image.flip_left_right(img), tf.image.flip_left_right(img).numpy())
-    np.testing.assert_allclose(image.per_image_standardization(img),
-                               tf.image.per_image_standardization(img).numpy(), atol=1e-5)
+    np.testing.assert_allclose(
+        image.per_image_standardization(img),
+        tf.image.per_image_standardization(img).numpy(),
+        atol=1e-5,
+    )
 
 
 def test_random_flip_flips_about_half_and_is_seeded():
@@ -106,8 +118,9 @@ def test_decoders_match_tensorflow(tf):
     for arr in (img, rgba, img[..., :1]):
         png = tf.io.encode_png(arr).numpy()
         for ch in (0, 1, 3, 4):
-            assert np.array_equal(image.decode_png(png, channels=ch),
-                                  tf.io.decode_png(png, channels=ch).numpy())
+            assert np.array_equal(
+                image.decode_png(png, channels=ch), tf.io.decode_png(png, channels=ch).numpy()
+            )
         assert np.array_equal(image.decode_image(png), tf.io.decode_image(png).numpy())
     ours_png = image.encode_png(img)
     assert np.array_equal(tf.io.decode_png(ours_png).numpy(), img)

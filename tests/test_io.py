@@ -20,20 +20,40 @@ def test_tf1_aliases_and_namespaces_point_at_record_format():
 def test_tf1_style_mnist_record_round_trip(tmp_path):
     path = str(tmp_path / "mnist.tfrecord")
     images = np.arange(3 * 784, dtype=np.uint8).reshape(3, 784)
-    with tf.python_io.TFRecordWriter(path, tf.io.TFRecordOptions(tf.io.TFRecordCompressionType.GZIP)) as w:
+    with tf.python_io.TFRecordWriter(
+        path, tf.io.TFRecordOptions(tf.io.TFRecordCompressionType.GZIP)
+    ) as w:
         for i, img in enumerate(images):
-            w.write(tf.train.Example(features=tf.train.Features(feature={
-                "image_raw": tf.train.Feature(bytes_list=tf.train.BytesList(value=[img.tobytes()])),
-                "label": tf.train.Feature(int64_list=tf.train.Int64List(value=[i]))}))
-                .SerializeToString())
+            w.write(
+                tf.train.Example(
+                    features=tf.train.Features(
+                        feature={
+                            "image_raw": tf.train.Feature(
+                                bytes_list=tf.train.BytesList(value=[img.tobytes()])
+                            ),
+                            "label": tf.train.Feature(int64_list=tf.train.Int64List(value=[i])),
+                        }
+                    )
+                ).SerializeToString()
+            )
     records = list(tf.io.tf_record_iterator(path, options="GZIP"))
-    feats = tf.parse_example(records, features={"image_raw": tf.FixedLenFeature([], tf.string),
-                                                "label": tf.FixedLenFeature([], tf.int64)})
+    feats = tf.parse_example(
+        records,
+        features={
+            "image_raw": tf.FixedLenFeature([], tf.string),
+            "label": tf.FixedLenFeature([], tf.int64),
+        },
+    )
     pixels = tf.decode_raw(feats["image_raw"], tf.uint8)
     assert pixels.shape == (3, 784) and np.array_equal(pixels, images)
     assert feats["label"].tolist() == [0, 1, 2]
-    one = tf.parse_single_example(serialized=records[1], features={
-        "label": tf.FixedLenFeature(shape=[], dtype=tf.int64), "image_raw": tf.VarLenFeature(tf.string)})
+    one = tf.parse_single_example(
+        serialized=records[1],
+        features={
+            "label": tf.FixedLenFeature(shape=[], dtype=tf.int64),
+            "image_raw": tf.VarLenFeature(tf.string),
+        },
+    )
     assert int(one["label"]) == 1 and one["image_raw"].dense_shape.tolist() == [1]
 
 

@@ -70,7 +70,9 @@ def test_example_round_trips_through_bytes(feats):
     back = Example.FromString(msg.SerializeToString())
     assert back == msg
     for k, (kind, vals) in feats.items():
-        got = getattr(back.features.feature[k], ["bytes_list", "float_list", "int64_list"][kind - 1]).value
+        got = getattr(
+            back.features.feature[k], ["bytes_list", "float_list", "int64_list"][kind - 1]
+        ).value
         if kind == 2:
             assert np.array_equal(np.float32(got), np.float32(vals))
         else:
@@ -86,13 +88,26 @@ def test_hand_encoded_bytes_parse_like_the_message(feats, packed):
 def test_sequence_example_builds_and_round_trips():
     seq = SequenceExample(
         context=Features(feature={"len": Feature(int64_list=Int64List(value=[2]))}),
-        feature_lists=FeatureLists(feature_list={"tok": FeatureList(feature=[
-            Feature(bytes_list=BytesList(value=[b"a"])), Feature(bytes_list=BytesList(value=[b"b"]))])}))
+        feature_lists=FeatureLists(
+            feature_list={
+                "tok": FeatureList(
+                    feature=[
+                        Feature(bytes_list=BytesList(value=[b"a"])),
+                        Feature(bytes_list=BytesList(value=[b"b"])),
+                    ]
+                )
+            }
+        ),
+    )
     back = SequenceExample.FromString(seq.SerializeToString())
-    assert [f.bytes_list.value[0] for f in back.feature_lists.feature_list["tok"].feature] == [b"a", b"b"]
+    assert [f.bytes_list.value[0] for f in back.feature_lists.feature_list["tok"].feature] == [
+        b"a",
+        b"b",
+    ]
 
 
 # ---- fast path == protobuf path -------------------------------------------------------------
+
 
 @st.composite
 def schemas(draw):
@@ -107,7 +122,11 @@ def schemas(draw):
             if draw(st.booleans()):
                 n = int(np.prod(shape))
                 default = draw(values_for(kind, n))
-                default = default[0] if shape == [] else np.array(default, dtype=object if kind == 1 else None).reshape(shape)
+                default = (
+                    default[0]
+                    if shape == []
+                    else np.array(default, dtype=object if kind == 1 else None).reshape(shape)
+                )
             spec[k] = FixedLenFeature(shape, dtype, default)
         elif which == "var":
             spec[k] = VarLenFeature(dtype)
@@ -128,14 +147,20 @@ def batches(draw):
         for k, s in spec.items():
             if draw(st.integers(0, 9)) == 0:
                 continue  # missing
-            kind = 3 if draw(st.integers(0, 19)) == 0 else next(
-                kd for kd, name in DTYPES.items() if name == (s.dtype))
+            kind = (
+                3
+                if draw(st.integers(0, 19)) == 0
+                else next(kd for kd, name in DTYPES.items() if name == (s.dtype))
+            )
             if isinstance(s, FixedLenFeature) and draw(st.integers(0, 9)):
                 count = int(np.prod(s.shape))
             else:
                 count = draw(st.integers(0, 4))
-            vals = draw(values_for(kind, count)) if not same_layout or kind != 3 else \
-                draw(st.lists(SMALL_INT, min_size=count, max_size=count))
+            vals = (
+                draw(values_for(kind, count))
+                if not same_layout or kind != 3
+                else draw(st.lists(SMALL_INT, min_size=count, max_size=count))
+            )
             feats[k] = (kind, vals, packed)
         records.append(enc.example(feats))
     return spec, records
@@ -178,12 +203,24 @@ def test_fast_parse_equals_protobuf_parse(batch):
 
 
 def test_column_path_handles_groups_mismatches_and_big_varints():
-    spec = {"x": FixedLenFeature([2], "float32"), "y": FixedLenFeature([], "int64"),
-            "s": FixedLenFeature([], "string")}
-    records = [enc.example({"x": (2, [i, -i], True), "y": (3, [i * 1000 if i % 7 else 5], True),
-                            "s": (1, [b"r%02d" % i], True)}) for i in range(60)]
-    records[10] = enc.example({"s": (1, [b"r10"], True), "x": (2, [10, -10], False),
-                               "y": (3, [10], False)})
+    spec = {
+        "x": FixedLenFeature([2], "float32"),
+        "y": FixedLenFeature([], "int64"),
+        "s": FixedLenFeature([], "string"),
+    }
+    records = [
+        enc.example(
+            {
+                "x": (2, [i, -i], True),
+                "y": (3, [i * 1000 if i % 7 else 5], True),
+                "s": (1, [b"r%02d" % i], True),
+            }
+        )
+        for i in range(60)
+    ]
+    records[10] = enc.example(
+        {"s": (1, [b"r10"], True), "x": (2, [10, -10], False), "y": (3, [10], False)}
+    )
     got = parse_example(records, spec)
     outputs_equal(got, parse_example_proto(records, spec))
     assert got["x"][10].tolist() == [10.0, -10.0] and got["s"][59] == b"r59"
@@ -191,15 +228,26 @@ def test_column_path_handles_groups_mismatches_and_big_varints():
 
 # ---- shapes, dtypes and errors ----------------------------------------------------------------
 
-MNIST = enc.example({"image_raw": (1, [bytes(range(10))], True), "label": (3, [7], True),
-                     "image": (2, [0.5] * 4, True)})
+MNIST = enc.example(
+    {
+        "image_raw": (1, [bytes(range(10))], True),
+        "label": (3, [7], True),
+        "image": (2, [0.5] * 4, True),
+    }
+)
 
 
 def test_single_example_shapes_and_element_leaves():
-    out = parse_single_example(MNIST, {
-        "image_raw": FixedLenFeature([], "string"), "label": FixedLenFeature([], np.int64),
-        "image": FixedLenFeature([2, 2], "float32"), "v": VarLenFeature("int64"),
-        "label_var": VarLenFeature("int64")})
+    out = parse_single_example(
+        MNIST,
+        {
+            "image_raw": FixedLenFeature([], "string"),
+            "label": FixedLenFeature([], np.int64),
+            "image": FixedLenFeature([2, 2], "float32"),
+            "v": VarLenFeature("int64"),
+            "label_var": VarLenFeature("int64"),
+        },
+    )
     assert out["image_raw"] == bytes(range(10)) and type(out["image_raw"]) is bytes
     assert isinstance(out["label"], np.int64) and out["label"] == 7
     assert out["image"].dtype == np.float32 and out["image"].shape == (2, 2)
@@ -207,22 +255,34 @@ def test_single_example_shapes_and_element_leaves():
 
 
 def test_sequence_feature_pads_to_the_longest():
-    recs = [enc.example({"s": (3, [1, 2, 3, 4], True)}), enc.example({}), enc.example({"s": (3, [5, 6], True)})]
+    recs = [
+        enc.example({"s": (3, [1, 2, 3, 4], True)}),
+        enc.example({}),
+        enc.example({"s": (3, [5, 6], True)}),
+    ]
     out = parse_example(recs, {"s": FixedLenSequenceFeature([2], "int64", allow_missing=True)})
     assert out["s"].tolist() == [[[1, 2], [3, 4]], [[0, 0], [0, 0]], [[5, 6], [0, 0]]]
 
 
 def test_missing_required_feature_names_the_key():
-    with pytest.raises(InvalidArgumentError, match=r"Feature: nope \(data type: float\) is required"):
+    with pytest.raises(
+        InvalidArgumentError, match=r"Feature: nope \(data type: float\) is required"
+    ):
         parse_single_example(MNIST, {"nope": FixedLenFeature([], "float32")})
 
 
 def test_wrong_dtype_and_wrong_size_name_key_and_sizes():
-    with pytest.raises(InvalidArgumentError, match=r"Key: label, Index: 0\.  Data types don't match\. "
-                       r"Data type: int64 but expected type: float"):
+    with pytest.raises(
+        InvalidArgumentError,
+        match=r"Key: label, Index: 0\.  Data types don't match\. "
+        r"Data type: int64 but expected type: float",
+    ):
         parse_example([MNIST], {"label": FixedLenFeature([], "float32")})
-    with pytest.raises(InvalidArgumentError, match=r"Key: image, Index: 0\.  Number of float values "
-                       r"!= expected\.  Values size: 4 but output shape: \[3\]"):
+    with pytest.raises(
+        InvalidArgumentError,
+        match=r"Key: image, Index: 0\.  Number of float values "
+        r"!= expected\.  Values size: 4 but output shape: \[3\]",
+    ):
         parse_example([MNIST], {"image": FixedLenFeature([3], "float32")})
 
 

@@ -54,11 +54,16 @@ def test_same_index_file_as_the_tfrecord_package(tmp_path):
     recs = [os.urandom(n) for n in (0, 5, 300, 70)]
     path = write(tmp_path / "f.tfrecord", recs)
     write_index(tmp_path / "ours.index", build_index(path))
-    code = ("import sys; from tfrecord.tools.tfrecord2idx import create_index; "
-            "create_index(sys.argv[1], sys.argv[2])")
+    code = (
+        "import sys; from tfrecord.tools.tfrecord2idx import create_index; "
+        "create_index(sys.argv[1], sys.argv[2])"
+    )
     # The tfrecord package never shares a process with TensorFlow: run it apart.
-    done = subprocess.run([sys.executable, "-c", code, path, str(tmp_path / "theirs.index")],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-c", code, path, str(tmp_path / "theirs.index")],
+        capture_output=True,
+        text=True,
+    )
     if done.returncode != 0 and "No module named 'tfrecord'" in done.stderr:
         pytest.skip("the tfrecord package is not installed")
     assert done.returncode == 0, done.stderr

@@ -56,7 +56,7 @@ def test_crc32c_known_answer():
 
 def test_frame_matches_golden_bytes_encoded_by_hand():
     # 3 as uint64 LE | masked crc32c of those 8 bytes | b"abc" | masked crc32c(b"abc")
-    golden = bytes.fromhex("0300000000000000" "b099490e" "616263" "6e57f121")
+    golden = bytes.fromhex("0300000000000000b099490e6162636e57f121")
     assert encode_frame(b"abc") == golden
     assert struct.unpack("<I", golden[8:12])[0] == mask(crc32c(golden[:8]))
     assert struct.unpack("<I", golden[15:])[0] == mask(crc32c(b"abc"))
@@ -69,8 +69,11 @@ def test_reader_reads_golden_bytes(tmp_path):
 
 
 @pytest.mark.parametrize("compression", COMPRESSIONS)
-@given(records=st.lists(st.binary(max_size=300), max_size=20), batch=st.integers(1, 9),
-       block=st.sampled_from([64, 100, 4096]))
+@given(
+    records=st.lists(st.binary(max_size=300), max_size=20),
+    batch=st.integers(1, 9),
+    block=st.sampled_from([64, 100, 4096]),
+)
 def test_write_then_read_round_trips(tmp_path_factory, compression, records, batch, block):
     path = write(tmp_path_factory.mktemp("rt") / "f", records, compression)
     with RecordReader(path, compression, block_size=block) as r:
@@ -153,8 +156,10 @@ def test_data_crc_error_names_file_offset_and_both_crcs(tmp_path):
     open(path, "wb").write(raw)
     stored = struct.unpack_from("<I", raw, 26 + 12 + 10)[0]
     computed = masked_crc32c(bytes(raw[38:48]))
-    msg = (rf"train\.tfrecord: corrupted record at byte 26 \(data CRC mismatch: stored "
-           rf"0x{stored:08x}, computed 0x{computed:08x}\); use \.ignore_errors\(\) to skip")
+    msg = (
+        rf"train\.tfrecord: corrupted record at byte 26 \(data CRC mismatch: stored "
+        rf"0x{stored:08x}, computed 0x{computed:08x}\); use \.ignore_errors\(\) to skip"
+    )
     r = RecordReader(path)
     assert r.read_batch(1) == [b"a" * 10]
     with pytest.raises(DataLossError, match=msg) as info:
@@ -168,14 +173,16 @@ def test_length_crc_error_is_reported(tmp_path):
     raw = bytearray(open(path, "rb").read())
     raw[0] = 4
     open(path, "wb").write(raw)
-    with pytest.raises(DataLossError, match=r"at byte 0 \(length CRC mismatch: stored 0x[0-9a-f]{8}"):
+    with pytest.raises(
+        DataLossError, match=r"at byte 0 \(length CRC mismatch: stored 0x[0-9a-f]{8}"
+    ):
         read_all(path)
 
 
 def test_truncated_header_is_an_error_not_the_end(tmp_path):
     path = write(tmp_path / "f", [b"abc", b"def"])
     raw = open(path, "rb").read()
-    open(path, "wb").write(raw[:19 + 5])
+    open(path, "wb").write(raw[: 19 + 5])
     with pytest.raises(DataLossError, match=r"at byte 19 \(truncated record header: 5 of 12"):
         read_all(path)
 
@@ -198,7 +205,7 @@ def test_every_single_bit_flip_is_detected(tmp_path, batch, large_mode):
                 while chunk := r.read_batch(batch):
                     got.extend(chunk)
         # Only intact records before the damage are ever returned.
-        assert got == SMALL[:len(got)]
+        assert got == SMALL[: len(got)]
 
 
 @pytest.mark.parametrize("batch", [1, 64])
@@ -209,14 +216,14 @@ def test_every_truncation_is_detected(tmp_path, batch, large_mode):
     for n in range(len(raw)):
         cut.write_bytes(raw[:n])
         if n in boundaries:  # a cut between records is a shorter valid file
-            assert read_all(str(cut)) == SMALL[:boundaries[n]]
+            assert read_all(str(cut)) == SMALL[: boundaries[n]]
             continue
         got = []
         with pytest.raises(DataLossError):
             with RecordReader(str(cut), block_size=64) as r:
                 while chunk := r.read_batch(batch):
                     got.extend(chunk)
-        assert got == SMALL[:len(got)]
+        assert got == SMALL[: len(got)]
 
 
 @pytest.mark.parametrize("compression", ["GZIP", "ZLIB"])
@@ -235,10 +242,14 @@ def test_truncated_or_garbled_compressed_file_is_data_loss(tmp_path, compression
         read_all(str(bad), compression_type=compression)
 
 
-@given(records=st.lists(st.binary(min_size=1, max_size=200), min_size=1, max_size=12),
-       data=st.data(), batch=st.sampled_from([1, 3, 50]))
-def test_skip_mode_resyncs_and_loses_only_the_damaged_record(tmp_path_factory, records, data,
-                                                             batch):
+@given(
+    records=st.lists(st.binary(min_size=1, max_size=200), min_size=1, max_size=12),
+    data=st.data(),
+    batch=st.sampled_from([1, 3, 50]),
+)
+def test_skip_mode_resyncs_and_loses_only_the_damaged_record(
+    tmp_path_factory, records, data, batch
+):
     path = write(tmp_path_factory.mktemp("skip") / "f", records)
     raw = bytearray(open(path, "rb").read())
     victim = data.draw(st.integers(0, len(records) - 1))
@@ -249,9 +260,11 @@ def test_skip_mode_resyncs_and_loses_only_the_damaged_record(tmp_path_factory, r
     for i in range(lo, hi):
         raw[i] ^= 0xA5
     open(path, "wb").write(raw)
-    with RecordReader(path, skip_corrupt=True, block_size=data.draw(st.sampled_from([64, 4096]))) as r:
+    with RecordReader(
+        path, skip_corrupt=True, block_size=data.draw(st.sampled_from([64, 4096]))
+    ) as r:
         got = list(r.records(batch))
-        assert got == records[:victim] + records[victim + 1:]
+        assert got == records[:victim] + records[victim + 1 :]
         assert r.skipped_records == 1
         assert r.corruptions[0].offset == start
         assert r.skipped_bytes == size
@@ -273,8 +286,9 @@ def test_skip_mode_over_garbage_between_records(tmp_path, large_mode):
     raw = open(write(tmp_path / "f", recs), "rb").read()
     cut = frame_offsets(recs)[1]
     (tmp_path / "g").write_bytes(raw[:cut] + os.urandom(777) + raw[cut:])
-    r = MultiRecordReader([str(tmp_path / "g"), write(tmp_path / "h", [b"next file"])],
-                          skip_corrupt=True)
+    r = MultiRecordReader(
+        [str(tmp_path / "g"), write(tmp_path / "h", [b"next file"])], skip_corrupt=True
+    )
     assert list(r) == recs + [b"next file"]
     assert [(c.offset, c.skipped_bytes) for c in r.corruptions] == [(cut, 777)]
 

@@ -49,6 +49,7 @@ def test_tensorflow_rejects_our_corruption_too(tf, tmp_path):
     with pytest.raises(tf.errors.DataLossError):
         list(tf.data.TFRecordDataset(path))
     from record_format.errors import DataLossError
+
     with pytest.raises(DataLossError):
         list(tf_record_iterator(path))
 

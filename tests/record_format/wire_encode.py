@@ -42,6 +42,7 @@ def feature(kind: int, values: list, packed: bool = True) -> bytes:
 
 
 def example(features: dict[str, tuple[int, list, bool]]) -> bytes:
-    entries = b"".join(ld(1, ld(1, k.encode()) + ld(2, feature(*spec)))
-                       for k, spec in features.items())
+    entries = b"".join(
+        ld(1, ld(1, k.encode()) + ld(2, feature(*spec))) for k, spec in features.items()
+    )
     return ld(1, entries)
