@@ -63,7 +63,18 @@ def cupy_backend() -> Backend:
     """The CuPy backend (call only when `gpu_count() > 0`)."""
     import cupy
 
-    return Backend("gpu", cupy, overrides={})
+    return Backend("gpu", cupy, overrides={"GatherGrad": _cupy_gather_grad})
+
+
+def _cupy_gather_grad(xp: Any, g: Any, p: Any, i: Any, axis: int) -> Any:
+    """Scatter-add of the gathered rows' gradients (`np.add.at` has no CuPy twin; cupyx does)."""
+    import cupyx
+
+    out = xp.zeros(p.shape, dtype=g.dtype)
+    moved = xp.moveaxis(out, axis, 0)
+    gm = xp.moveaxis(g, tuple(range(axis, axis + i.ndim)), tuple(range(i.ndim)))
+    cupyx.scatter_add(moved, i.reshape(-1), gm.reshape((-1,) + moved.shape[1:]))
+    return out
 
 
 def kernel_for(op: OpDef, backend: Backend) -> Kernel:

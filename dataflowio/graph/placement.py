@@ -17,6 +17,7 @@ _DEV = re.compile(r"^(?:/job:[^/]+)?(?:/replica:\d+)?(?:/task:\d+)?"
                   r"(?:/(?:device:)?(?P<kind>cpu|gpu|CPU|GPU|XLA_CPU|XLA_GPU):(?P<idx>\d+|\*))?$")
 
 PREFIX = "/job:localhost/replica:0/task:0/device:"
+SHAPE_ONLY = {"Shape", "Size", "Rank"}  # read only the shape: inputs stay where they are
 HOST_ONLY = {"Placeholder", "IteratorGetNext", "IteratorInit", "PyFunc", "Const", "Shape", "Size",
              "Rank", "IsVariableInitialized"}
 

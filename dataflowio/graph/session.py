@@ -29,7 +29,7 @@ from dataflowio.graph.backend import NUMPY, kernel_for, to_host
 from dataflowio.graph.context import ExecContext
 from dataflowio.graph.graph import Graph, Operation, get_default_graph
 from dataflowio.graph.ops.core import to_leaf
-from dataflowio.graph.placement import ConfigProto, log_placement, place
+from dataflowio.graph.placement import SHAPE_ONLY, ConfigProto, log_placement, place
 from dataflowio.graph.tensor import GraphValue, Tensor
 
 
@@ -93,17 +93,18 @@ class _Plan:
             lines.append("    " + "".join(f"f{i}, " for i in range(len(feeds))) + "= feeds")
         self.line_ops: dict[int, Operation] = {}
         cfg = session._config
+        consts: set[str] = set()
         for k, op in enumerate(ops):
             backend, device, note = place(op, cfg)
             if cfg.log_device_placement and id(op) not in session._logged:
                 session._logged.add(id(op))
                 log_placement(op, device, note)
-            if op.type == "Const":
+            if op.type == "Const":  # a host value; device copies are made once per plan below
                 name = f"c{k}"
-                value = op.attrs["value"]
-                ns[name] = value if backend is NUMPY else backend.to_device(value)
+                ns[name] = op.attrs["value"]
                 slot[id(op.outputs[0])] = name
-                where[id(op.outputs[0])] = backend
+                where[id(op.outputs[0])] = NUMPY
+                consts.add(name)
                 continue
             kern = kernel_for(op.opdef, backend)
             if op.opdef.stateful:
@@ -113,10 +114,19 @@ class _Plan:
                     functools.partial(kern, backend.xp)
             ns[f"k{k}"] = fn
             args = []
-            for t in op.inputs:
+            host = op.opdef.host_inputs
+            for i, t in enumerate(op.inputs):
                 s = slot[id(t)]
                 src = where[id(t)]
-                if src is not backend:
+                if i in host or op.type in SHAPE_ONLY:
+                    if src is not NUMPY and op.type not in SHAPE_ONLY:
+                        s = f"_host({s})"
+                elif src is not backend and s in consts:
+                    dname = f"{s}_{backend.name}"
+                    if dname not in ns:
+                        ns[dname] = backend.to_device(ns[s])
+                    s = dname
+                elif src is not backend:
                     cname = f"up{len(ns)}"
                     ns[cname] = backend.to_device
                     s = f"{cname}({s})"

@@ -67,7 +67,7 @@ def _reshape_kernel(xp: Any, x: Any, shape: Any) -> Any:
     return xp.reshape(x, tuple(int(d) for d in np.atleast_1d(shape)) if np.ndim(shape) else ())
 
 
-RESHAPE = register(OpDef("Reshape", infer=_reshape_infer, kernel=_reshape_kernel,
+RESHAPE = register(OpDef("Reshape", infer=_reshape_infer, kernel=_reshape_kernel, host_inputs=(1,),
                          grad=lambda op, g: [reshape(g, shape_of(op.inputs[0])), None]))
 
 
@@ -339,7 +339,7 @@ def unstack(value: Any, num: int | None = None, axis: int = 0, name: str = "unst
 
 
 # ---- shape / size / rank / fill / like ----------------------------------------------------
-def _shape_kernel(xp: Any, x: Any, out_type: Any) -> Any:
+def _shape_kernel(xp: Any, x: Any, out_type: Any) -> Any:  # np.shape works on CuPy arrays too
     return np.asarray(np.shape(x), dtype=out_type.np)
 
 
@@ -391,7 +391,7 @@ FILL = register(OpDef("Fill", infer=_fill_infer,
                       kernel=lambda xp, dims, value: xp.full(tuple(int(d) for d in np.atleast_1d(dims))
                                                              if np.ndim(dims) else (), value,
                                                              dtype=value.dtype),
-                      grad=lambda op, g: [None, _sum_all(g)]))
+                      grad=lambda op, g: [None, _sum_all(g)], host_inputs=(0,)))
 
 
 def _sum_all(g: Any) -> Any:
@@ -486,7 +486,7 @@ def _tile_grad_kernel(xp: Any, g: Any, x: Any) -> Any:
 
 TILE = register(OpDef("Tile", infer=_tile_infer,
                       kernel=lambda xp, x, m: xp.tile(x, tuple(int(v) for v in np.atleast_1d(m))),
-                      grad=_g_tile))
+                      grad=_g_tile, host_inputs=(1,)))
 TILE_GRAD = register(OpDef("TileGrad", infer=lambda ins: [spec(ins[1])], kernel=_tile_grad_kernel))
 
 
@@ -597,7 +597,7 @@ RANGE = register(OpDef("Range", infer=_range_infer,
                                                                   b.item() if hasattr(b, "item") else b,
                                                                   d.item() if hasattr(d, "item") else d,
                                                                   dtype=dtype.np),
-                       grad=lambda op, g: [None, None, None]))
+                       grad=lambda op, g: [None, None, None], host_inputs=(0, 1, 2)))
 
 
 def range(start: Any, limit: Any = None, delta: Any = 1, dtype: Any = None, name: str = "range") -> Any:  # noqa: A001

@@ -94,11 +94,14 @@ def _shuffle(xp: Any, x: Any, *, ctx: Any, node: Any, dtype: Any, seed: Any) -> 
     return x if perm is None else x[_to(xp, perm)]
 
 
-RANDOM_UNIFORM = register(OpDef("RandomUniform", infer=_shape_infer, kernel=_uniform, stateful=True))
-RANDOM_NORMAL = register(OpDef("RandomStandardNormal", infer=_shape_infer, kernel=_normal, stateful=True))
-TRUNCATED_NORMAL = register(OpDef("TruncatedNormal", infer=_shape_infer, kernel=_truncated, stateful=True))
+RANDOM_UNIFORM = register(OpDef("RandomUniform", infer=_shape_infer, kernel=_uniform, stateful=True,
+                                host_inputs=(0,)))
+RANDOM_NORMAL = register(OpDef("RandomStandardNormal", infer=_shape_infer, kernel=_normal, stateful=True,
+                               host_inputs=(0,)))
+TRUNCATED_NORMAL = register(OpDef("TruncatedNormal", infer=_shape_infer, kernel=_truncated, stateful=True,
+                                  host_inputs=(0,)))
 RANDOM_UNIFORM_INT = register(OpDef("RandomUniformInt", infer=_shape_infer, kernel=_uniform_int,
-                                    stateful=True))
+                                    stateful=True, host_inputs=(0, 1, 2)))
 RANDOM_SHUFFLE = register(OpDef("RandomShuffle", infer=lambda ins, dtype, seed: [(ins[0].shape, ins[0].dtype)],
                                 kernel=_shuffle, stateful=True))
 

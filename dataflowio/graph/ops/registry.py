@@ -33,6 +33,7 @@ class OpDef:
     kernel: Kernel
     grad: Callable[..., Any] | None = None
     stateful: bool = False
+    host_inputs: tuple[int, ...] = ()  # inputs read as host values (shapes, counts) on any device
     attrs_doc: dict[str, str] = field(default_factory=dict)
 
 

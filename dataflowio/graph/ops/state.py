@@ -20,9 +20,16 @@ from dataflowio.graph.ops.registry import OpDef, register
 from dataflowio.tensor_shape import TensorShape
 
 
-def read(ctx: Any, key: str) -> Any:
-    """The value of variable `key`; FailedPreconditionError if it was never initialized."""
+def read(ctx: Any, key: str, xp: Any = np) -> Any:
+    """The value of variable `key` on `xp`'s device; FailedPreconditionError if never initialized."""
     v = ctx.vars.get(key)
+    if v is not None:
+        if xp is np:
+            if type(v) is not np.ndarray and type(v).__module__.startswith("cupy"):
+                v = ctx.vars[key] = v.get()
+        elif type(v) is np.ndarray:
+            v = ctx.vars[key] = xp.asarray(v)
+        return v
     if v is None:
         raise FailedPreconditionError(
             f"Attempting to use uninitialized value {key}\n\t [[{{{{node {key}}}}}]]\n"
@@ -31,7 +38,7 @@ def read(ctx: Any, key: str) -> Any:
 
 
 def _var_kernel(xp: Any, *, ctx: Any, node: Any, key: str, dtype: Any, shape: Any) -> Any:
-    return read(ctx, key)
+    return read(ctx, key, xp)
 
 
 def _assign_infer(ins: list, key: str, var_shape: TensorShape, validate_shape: bool) -> list:
@@ -57,24 +64,24 @@ def _update_infer(ins: list, key: str, var_shape: TensorShape, **_: Any) -> list
 
 
 def _assign_add(xp: Any, delta: Any, *, ctx: Any, node: Any, key: str, var_shape: Any) -> Any:
-    ctx.vars[key] = out = read(ctx, key) + delta
+    ctx.vars[key] = out = read(ctx, key, xp) + delta
     return out
 
 
 def _assign_sub(xp: Any, delta: Any, *, ctx: Any, node: Any, key: str, var_shape: Any) -> Any:
-    ctx.vars[key] = out = read(ctx, key) - delta
+    ctx.vars[key] = out = read(ctx, key, xp) - delta
     return out
 
 
 def _apply_gd(xp: Any, lr: Any, grad: Any, *, ctx: Any, node: Any, key: str, var_shape: Any = None) -> Any:
-    old = read(ctx, key)
+    old = read(ctx, key, xp)
     ctx.vars[key] = out = old - (lr * grad).astype(old.dtype, copy=False)
     return out
 
 
 def _apply_momentum(xp: Any, lr: Any, grad: Any, momentum: Any, *, ctx: Any, node: Any, key: str,
                     accum: str, use_nesterov: bool, var_shape: Any = None) -> Any:
-    old, acc = read(ctx, key), read(ctx, accum)
+    old, acc = read(ctx, key, xp), read(ctx, accum, xp)
     acc = acc * momentum + grad
     ctx.vars[accum] = acc
     step = grad * lr + acc * (momentum * lr) if use_nesterov else acc * lr
@@ -84,7 +91,7 @@ def _apply_momentum(xp: Any, lr: Any, grad: Any, momentum: Any, *, ctx: Any, nod
 
 def _apply_adam(xp: Any, b1p: Any, b2p: Any, lr: Any, b1: Any, b2: Any, eps: Any, grad: Any, *,
                 ctx: Any, node: Any, key: str, m: str, v: str, var_shape: Any = None) -> Any:
-    old, mv, vv = read(ctx, key), read(ctx, m), read(ctx, v)
+    old, mv, vv = read(ctx, key, xp), read(ctx, m, xp), read(ctx, v, xp)
     lr_t = lr * np.sqrt(1 - b2p) / (1 - b1p)
     mv = mv + (grad - mv) * (1 - b1)
     vv = vv + (grad * grad - vv) * (1 - b2)
