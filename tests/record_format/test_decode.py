@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from record_format.decode import decode_csv, decode_raw, parse_decimal
@@ -57,6 +57,7 @@ def csv_lines(draw):
 
 
 @given(csv_lines())
+@example([b",0,,0.0,0", b",,,,"])  # a numeric column empty in every line
 def test_vector_form_equals_line_by_line(lines):
     batch = decode_csv(lines, DEFAULTS)
     for r, line in enumerate(lines):
