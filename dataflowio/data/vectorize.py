@@ -133,13 +133,21 @@ class Trial:
         self.decision: bool | None = True if declared else None
         self.reason = ""
         self._undecided = 0
+        self._lock = threading.Lock()  # parallel maps: one worker runs the trial
 
-    def apply(self, chunk: Chunk, per_element: Callable[[Chunk], Chunk]) -> Chunk:
-        """`chunk` mapped: by one batched call when proven equal, else by `per_element(chunk)`."""
+    def apply(self, chunk: Chunk, per_element: Callable[[Chunk], Chunk],
+              trusted: Callable[[], bool] | None = None) -> Chunk:
+        """`chunk` mapped: by one batched call when proven equal, else by `per_element(chunk)`.
+
+        `trusted()`, asked after the per-element results of a trial chunk, may veto deciding on
+        them (a parallel map's chunk holding a failed element)."""
         if self.decision is False or chunk.size == 0:
             return per_element(chunk)
         if self.decision is None:
-            return self._trial(chunk, per_element)
+            with self._lock:
+                if self.decision is None:
+                    return self._trial(chunk, per_element, trusted)
+            return self.apply(chunk, per_element, trusted)
         try:
             cols = chunk.columns()
             out = normalize_element(_call_batched(self.fn, cols))
@@ -149,9 +157,10 @@ class Trial:
             return per_element(chunk)
         return Chunk.from_columns(out, chunk.size)
 
-    def _trial(self, chunk: Chunk, per_element: Callable[[Chunk], Chunk]) -> Chunk:
+    def _trial(self, chunk: Chunk, per_element: Callable[[Chunk], Chunk],
+               trusted: Callable[[], bool] | None = None) -> Chunk:
         result = per_element(chunk)  # the real results, errors included
-        if chunk.size < 2:
+        if chunk.size < 2 or (trusted is not None and not trusted()):
             return result
         try:
             return self._compare(chunk, result)

@@ -37,8 +37,45 @@ class VectorizedMap(Map):
         return compact_label(self, always=("fn",))
 
     def open(self, inputs: tuple[DataIterator, ...], ctx: ExecContext) -> DataIterator:
+        if self.num_parallel_calls not in (None, 1):
+            options = getattr(ctx, "options", None)
+            executor = options.threading.get("executor") if options is not None else "thread"
+            if executor == "process":  # the runtime's process pool, per element as the user chose
+                return super().open(inputs, ctx)
+            return open_parallel_trial_map(self, inputs[0], ctx, trial_for(self, ctx))
         return TrialMapIterator(inputs[0], self.fn, self.where(), trial_for(self, ctx),
                                 random_access=self.stateless is True)
+
+
+def open_parallel_trial_map(node: VectorizedMap, source: DataIterator, ctx: ExecContext,
+                            trial: Trial) -> DataIterator:
+    """Worker threads map chunks, each through the shared trial (vectorized once it passed)."""
+    from dataflowio.data.runtime import seed as seeds
+    from dataflowio.data.runtime.autotune import AUTOTUNE
+    from dataflowio.data.runtime.parallel_map import map_chunk
+    from dataflowio.data.runtime.stage import ThreadedStage
+
+    options = getattr(ctx, "options", None)
+    det = node.deterministic
+    if det is None:
+        det = options.effective_deterministic if options is not None else True
+    fn, where = node.fn, node.where()
+    base = seeds.stage_base(where)
+
+    def transform(chunk: Chunk, position: int) -> tuple[Chunk, bool]:
+        failed = [False]
+
+        def per_element(c: Chunk) -> Chunk:
+            out, fails = map_chunk(fn, c, position, where, False, base)
+            failed[0] = failed[0] or fails
+            return out
+
+        out = trial.apply(chunk, per_element, trusted=lambda: not failed[0])
+        return out, failed[0]
+
+    return ThreadedStage(source, label=where, kind="map", transform=transform,
+                         workers=int(node.num_parallel_calls), capacity=AUTOTUNE,
+                         deterministic=bool(det), ctx=ctx, name=node.name or "")
 
 
 def trial_for(node: Node, ctx: ExecContext | None) -> Trial:

@@ -53,7 +53,7 @@ _STATEFUL_NAMES = {
     "sort", "resize", "fill", "itemset", "setflags", "put_along_axis", "place", "putmask",
     "copyto", "assign", "assign_add", "assign_sub", "Variable", "get_variable", "py_func",
     "py_function", "numpy_function", "time", "perf_counter", "monotonic", "sleep", "id",
-    "dropout", "out",
+    "dropout", "out", "element_seed", "element_rng", "set_position",
 }
 _PURE_BUILTINS = {
     "len", "int", "float", "bool", "str", "bytes", "abs", "min", "max", "sum", "round", "divmod",

@@ -60,7 +60,7 @@ def _noop(x: Any) -> Any:
 def optimizer_steps(draw: Any, p: Pipeline) -> Pipeline:
     kind = draw(st.sampled_from(["take_all", "skip0", "repeat1", "prefetch0", "shard1",
                                  "identity", "shuffle_repeat", "double_map", "pure_filter",
-                                 "map_filter", "strategy"]))
+                                 "map_filter", "parallel_map", "strategy"]))
     ds, xs = p.ds, p.expected
     if kind == "take_all":
         return Pipeline(ds.take(-1), xs, p.steps + ["take(-1)"])
@@ -90,6 +90,11 @@ def optimizer_steps(draw: Any, p: Pipeline) -> Pipeline:
         f = map_fn_for(ds.element_spec)
         once = ref.map_(xs, f)
         return Pipeline(ds.map(f).map(f), ref.map_(once, f), p.steps + ["map(bump).map(bump)"])
+    if kind == "parallel_map":
+        from tests.strategies import map_fn_for
+
+        f = map_fn_for(ds.element_spec)
+        return Pipeline(ds.map(f, num_parallel_calls=2), ref.map_(xs, f), p.steps + ["map(bump, 2)"])
     if kind in ("pure_filter", "map_filter"):
         from tests.strategies import map_fn_for
 

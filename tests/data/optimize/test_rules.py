@@ -197,11 +197,18 @@ def test_vectorized_map_marks_a_stateless_map() -> None:
 @pytest.mark.parametrize("make", [
     lambda ds: ds.map(logged),                                   # not provably stateless
     lambda ds: ds._then(Map(inputs=(ds._plan,), fn=inc, stateless=False)),  # declared stateful
-    lambda ds: ds.map(inc, num_parallel_calls=2),                # parallel: keeps its threads
     lambda ds: ds._then(Map(inputs=(ds._plan,), fn=inc, vectorized=True)),  # already vectorized
 ])
 def test_vectorized_map_preconditions(make: Any) -> None:
     assert fired(make(Dataset.from_tensor_slices(X)), "vectorized_map") == {}
+
+
+def test_vectorized_map_keeps_a_parallel_map_parallel() -> None:
+    ds = Dataset.from_tensor_slices(X).map(inc, num_parallel_calls=2).batch(4)
+    assert opt(ds, "vectorized_map").splitlines()[1] == (
+        "  vectorized_map(fn=inc, num_parallel_calls=2, stateless=True)")
+    got = elements(ds, only("vectorized_map"))
+    assert [b.tolist() for b in got] == [[1, 2, 3, 4], [5, 6, 7, 8], [9, 10]]
 
 
 def test_map_and_batch_fusion_golden() -> None:

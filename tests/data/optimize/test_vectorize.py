@@ -148,3 +148,16 @@ def test_vectorized_maps_never_change_elements(xs: list[int], n: int, which: str
         return Dataset.from_tensor_slices(arr).map(fns[which]).shuffle(5, seed=3).batch(n)
 
     assert_same_elements(elements(shuffled(), only("vectorized_map")), elements(shuffled(), only()), which)
+
+
+def test_a_parallel_vectorized_map_delivers_errors_in_order_and_continues() -> None:
+    def f(x: Any) -> Any:
+        if np.any(np.asarray(x) == 13):
+            raise ValueError("thirteen")
+        return x * 2
+
+    ds = Dataset.from_tensor_slices(np.arange(40, dtype=np.int64)).map(f, num_parallel_calls=3)
+    got = elements(ds.ignore_errors(), only("vectorized_map"))
+    assert [int(v) for v in got] == [2 * i for i in range(40) if i != 13]
+    with pytest.raises(ValueError, match="thirteen"):
+        elements(ds, only("vectorized_map"))
