@@ -797,15 +797,18 @@ class Dataset(Generic[T]):
 
     @staticmethod
     def random(seed: int | None = None, name: str | None = None) -> Dataset[Any]:
-        """Returns an endless dataset of random int64 values in [0, 2**32), reproducible with a seed.
+        """Returns an endless dataset of random int64 values in [0, 2**32): tf.data's exact values.
 
-        >>> a = [int(v) for v in Dataset.random(seed=4).take(3)]
-        >>> a == [int(v) for v in Dataset.random(seed=4).take(3)], all(0 <= v < 2**32 for v in a)
-        (True, True)
+        The seed follows TensorFlow's rules (with `dataflowio.random.set_seed`, unseeded datasets
+        are reproducible too); the values are the same Philox stream TensorFlow draws.
+
+        >>> [int(v) for v in Dataset.random(seed=1).take(3)]
+        [2870909127, 3455438759, 4052121393]
         """
-        from dataflowio.data.ops.random import RandomSource
+        from dataflowio.data.ops.random import RandomSource, seed_pair
 
-        return Dataset(RandomSource(seed=seed, name=name))
+        a, b = seed_pair(seed)
+        return Dataset(RandomSource(seed=a, seed2=b, name=name))
 
     @staticmethod
     def list_files(file_pattern: Any, shuffle: bool | None = None, seed: int | None = None,

@@ -1,15 +1,17 @@
-"""`Dataset.random`: an endless stream of random int64 values in `[0, 2**32)` (as tf.data's).
+"""`Dataset.random`: an endless stream of random int64 values in `[0, 2**32)`, bit-for-bit tf.data's.
 
-Values come in blocks from a NumPy `PCG64` generator seeded with `seed` (fresh entropy when None),
-so one seed gives the same sequence on every run and machine, element by element or in chunks.
-The bit pattern differs from TensorFlow's Philox stream; the range, dtype and shape match.
+TensorFlow's RandomDataset draws 32-bit outputs of Philox4x32-10 keyed by the seed pair
+`(seed, seed2)` that `dataflowio.random.get_seed(seed)` derives exactly as TensorFlow does
+(op seed with the default graph seed 87654321, or the global seed from `set_seed`). We compute
+the same Philox blocks vectorized in NumPy, so a seeded dataset yields TensorFlow's very values,
+element by element or in chunks. With no seed at all, the key comes from fresh entropy. The state
+is just the number of values produced.
 
 >>> from dataflowio.data.plan import ExecContext
 >>> from dataflowio.data.options import Options
->>> a = RandomSource(seed=3).open((), ExecContext(Options())).next_chunk(4).columns()
->>> b = [int(next(it)) for it in [RandomSource(seed=3).open((), ExecContext(Options()))] * 4]
->>> a.tolist() == b, a.dtype.name, bool((a >= 0).all() and (a < 2**32).all())
-(True, 'int64', True)
+>>> it = RandomSource(seed=87654321, seed2=1).open((), ExecContext(Options()))
+>>> it.next_chunk(3).columns().tolist()
+[2870909127, 3455438759, 4052121393]
 """
 
 from __future__ import annotations
@@ -20,28 +22,55 @@ from typing import Any
 import numpy as np
 
 from dataflowio import dtypes
+from dataflowio import random as df_random
 from dataflowio.data.iterator import Chunk, DataIterator, State
 from dataflowio.data.plan import INFINITE, ExecContext, Node
 from dataflowio.errors import InvalidArgumentError
 from dataflowio.tensor_shape import TensorSpec
 
-BLOCK = 1024
+BLOCK_CALLS = 256  # Philox calls computed at once (4 values each)
+_M0, _M1 = np.uint64(0xD2511F53), np.uint64(0xCD9E8D57)
+_W0, _W1 = 0x9E3779B9, 0xBB67AE85
+_MASK, _S32 = np.uint64(0xFFFFFFFF), np.uint64(32)
+_MAXINT32 = 2**31 - 1
+
+
+def philox_values(seed: int, seed2: int, first_call: int, calls: int) -> np.ndarray:
+    """The 4 * `calls` uint32 outputs (as int64) of TensorFlow's `PhiloxRandom(seed, seed2)` from
+    call number `first_call` on: key = seed, counter = (call number, seed2), ten rounds."""
+    n = np.arange(first_call, first_call + calls, dtype=np.uint64)
+    c0, c1 = n & _MASK, n >> _S32
+    c2 = np.full(calls, seed2 & 0xFFFFFFFF, dtype=np.uint64)
+    c3 = np.full(calls, (seed2 >> 32) & 0xFFFFFFFF, dtype=np.uint64)
+    k0, k1 = seed & 0xFFFFFFFF, (seed >> 32) & 0xFFFFFFFF
+    for _ in range(10):
+        p0, p1 = _M0 * c0, _M1 * c2
+        c0, c1, c2, c3 = (p1 >> _S32) ^ c1 ^ np.uint64(k0), p1 & _MASK, (p0 >> _S32) ^ c3 ^ np.uint64(k1), p0 & _MASK
+        k0, k1 = (k0 + _W0) & 0xFFFFFFFF, (k1 + _W1) & 0xFFFFFFFF
+    return np.stack([c0, c1, c2, c3], axis=1).reshape(-1).astype(np.int64)
+
+
+def seed_pair(seed: int | None) -> tuple[int, int]:
+    """TensorFlow's `(seed, seed2)` for an op seed (global seed rules); fresh entropy when unseeded."""
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | np.integer)):
+        raise InvalidArgumentError(f"Dataset.random: `seed` must be an integer or None, got "
+                                   f"{type(seed).__name__}: {seed!r:.40}.")
+    a, b = df_random.get_seed(None if seed is None else int(seed))
+    if a is None or b is None:
+        return df_random.fresh_entropy(), df_random.fresh_entropy()
+    a, b = int(a) % _MAXINT32, int(b) % _MAXINT32  # TensorFlow's _truncate_seed
+    return (0, _MAXINT32) if (a, b) == (0, 0) else (a, b)
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
 class RandomSource(Node):
-    seed: int | None = None
+    seed: int = 0
+    seed2: int = 0
 
     op_name = "random"
-    deterministic = True
-
-    def __post_init__(self) -> None:
-        if self.seed is not None and (isinstance(self.seed, bool) or not isinstance(self.seed, int | np.integer)):
-            raise InvalidArgumentError(f"Dataset.random: `seed` must be an integer or None, got "
-                                       f"{type(self.seed).__name__}: {self.seed!r:.40}.")
 
     def open(self, inputs: tuple[DataIterator, ...], ctx: ExecContext) -> DataIterator:
-        return RandomIterator(self.seed)
+        return RandomIterator(int(self.seed), int(self.seed2))
 
     def _element_spec(self) -> Any:
         return TensorSpec((), dtypes.int64)
@@ -51,38 +80,35 @@ class RandomSource(Node):
 
 
 class RandomIterator(DataIterator):
-    def __init__(self, seed: int | None) -> None:
+    def __init__(self, seed: int, seed2: int) -> None:
         super().__init__(name="random")
-        self._rng = np.random.Generator(np.random.PCG64(seed))
-        self._new_block()
+        self._seed, self._seed2 = seed, seed2
+        self._pos = 0  # values produced
+        self._block = np.empty(0, dtype=np.int64)
+        self._block_start = 0  # value index of self._block[0]
 
-    def _new_block(self) -> None:
-        self._block_state = self._rng.bit_generator.state
-        self._block = self._rng.integers(0, 1 << 32, size=BLOCK, dtype=np.int64)
-        self._pos = 0
+    def _values(self, start: int, n: int) -> np.ndarray:
+        first, last = start // 4, (start + n + 3) // 4
+        vals = philox_values(self._seed, self._seed2, first, last - first)
+        return vals[start - 4 * first:start - 4 * first + n]
 
     def __next__(self) -> Any:
-        if self._pos == BLOCK:
-            self._new_block()
+        i = self._pos - self._block_start
+        if not 0 <= i < len(self._block):
+            self._block_start = self._pos
+            self._block = self._values(self._pos, 4 * BLOCK_CALLS)
+            i = 0
         self._pos += 1
-        return self._block[self._pos - 1]
+        return self._block[i]
 
     def next_chunk(self, n: int) -> Chunk:
-        parts = []
-        need = n
-        while need:
-            if self._pos == BLOCK:
-                self._new_block()
-            k = min(need, BLOCK - self._pos)
-            parts.append(self._block[self._pos:self._pos + k])
-            self._pos += k
-            need -= k
-        return Chunk.from_columns(np.concatenate(parts) if len(parts) > 1 else parts[0].copy(), n)
+        out = self._values(self._pos, n)
+        self._pos += n
+        return Chunk.from_columns(out, n)
 
     def get_state(self) -> State:
-        return {"rng": self._block_state, "pos": self._pos}
+        return {"pos": self._pos}
 
     def set_state(self, state: State) -> None:
-        self._rng.bit_generator.state = state["rng"]
-        self._new_block()
         self._pos = int(state["pos"])
+        self._block = np.empty(0, dtype=np.int64)

@@ -8,7 +8,7 @@ import pytest
 from dataflowio.data import Dataset
 from dataflowio.errors import InvalidArgumentError
 from tests.data.ops.h3b_support import spec_summary, tf_list
-from tests.harness import assert_checkpoint_roundtrip
+from tests.harness import assert_checkpoint_roundtrip, assert_same_elements
 
 
 def _vals(ds, n):
@@ -43,12 +43,23 @@ def test_random_checkpoint_restores_the_exact_suffix(at):
     assert_checkpoint_roundtrip(Dataset.random(seed=8).take(2000), at=at, limit=2000)
 
 
-def test_random_has_tfs_spec_cardinality_and_value_range(tf):
-    ours, theirs = Dataset.random(seed=4), tf.data.Dataset.random(seed=4)
+@pytest.mark.parametrize("seed", [0, 1, 4, 2**40 + 3])
+def test_random_yields_tensorflows_exact_values_under_a_seed(tf, seed):
+    ours, theirs = Dataset.random(seed=seed), tf.data.Dataset.random(seed=seed)
     assert spec_summary(ours.element_spec) == spec_summary(theirs.element_spec)
     assert ours.cardinality() == int(theirs.cardinality().numpy()) == -1
-    t = np.array(tf_list(theirs, 5000))
-    o = np.array(_vals(ours, 5000))
-    assert t.dtype == o.dtype == np.int64
-    assert 0 <= t.min() and t.max() < 2**32 and 0 <= o.min() and o.max() < 2**32
-    assert abs(t.mean() - o.mean()) / 2**32 < 0.03
+    assert_same_elements(list(ours.take(1030)), tf_list(theirs, 1030), "random vs tf")
+    assert_same_elements([v for b in ours.batch(7).take(3) for v in b],
+                         [v for b in tf_list(theirs.batch(7), 3) for v in b], "random batches vs tf")
+
+
+def test_random_without_op_seed_is_reproducible_under_the_global_seed():
+    from dataflowio import random as df_random
+
+    try:
+        df_random.set_seed(42)
+        a = _vals(Dataset.random(), 9)
+        df_random.set_seed(42)
+        assert _vals(Dataset.random(), 9) == a
+    finally:
+        df_random.set_seed(None)
