@@ -82,6 +82,9 @@ def inspect_file(path: str, compression: str | None, n_show: int, k: int) -> lis
         lines.append(f"  {'feature':<{width}}  kind   values per record")
         for name, kind, lo, hi, _present in rows:
             span = f"{lo}" if lo == hi else f"{lo}-{hi}"
+            sizes = stats.byte_sizes(name)
+            if sizes is not None:
+                span += f" ({sizes[0]} bytes)" if sizes[0] == sizes[1] else f" ({sizes[0]}-{sizes[1]} bytes)"
             lines.append(f"  {name:<{width}}  {kind:<5}  {span}")
     return lines + shown
 

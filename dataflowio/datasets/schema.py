@@ -107,6 +107,7 @@ class SchemaStats:
         self._kinds: dict[str, str] = {}
         self._lens: dict[str, tuple[int, int]] = {}
         self._present: dict[str, int] = {}
+        self._bytes: dict[str, tuple[int, int]] = {}
 
     def add(self, decoded: dict[str, tuple[str, list]]) -> None:
         for name, (kind, values) in decoded.items():
@@ -117,6 +118,10 @@ class SchemaStats:
             lo, hi = self._lens.get(name, (n, n))
             self._lens[name] = (min(lo, n), max(hi, n))
             self._present[name] = self._present.get(name, 0) + 1
+            if kind == "bytes" and values:
+                sizes = [len(v) for v in values]
+                lo_b, hi_b = self._bytes.get(name, (min(sizes), max(sizes)))
+                self._bytes[name] = (min(lo_b, *sizes), max(hi_b, *sizes))
         for name in self._lens.keys() - decoded.keys():
             self._lens[name] = (0, self._lens[name][1])
         self.count += 1
@@ -130,6 +135,14 @@ class SchemaStats:
                 lo = 0
             out.append((name, self._kinds[name], lo, hi, self._present[name]))
         return out
+
+    def byte_sizes(self, name: str) -> tuple[int, int] | None:
+        """(shortest, longest) bytes value of a bytes feature, or None.
+
+        >>> s = SchemaStats(); s.add({"b": ("bytes", [b"xy", b"z"])}); s.byte_sizes("b")
+        (1, 2)
+        """
+        return self._bytes.get(name)
 
     def to_schema(self) -> list[Entry]:
         """A fixed-length schema; raises `InvalidArgumentError` for a feature of varying length."""

@@ -63,7 +63,7 @@ def test_first_record_has_tensorflow_convert_to_records_layout(subset_records, m
     assert first["image_raw"] == ("bytes", [mnist_arrays[0][0][0].tobytes()])
 
 
-def test_tensorflow_reads_the_converted_records(subset_records, mnist_arrays, tf):
+def test_tensorflow_reads_the_converted_records(subset_records, mnist_arrays, mnist_dir, tmp_path, tf):
     spec = {"image_raw": tf.io.FixedLenFeature([], tf.string),
             "label": tf.io.FixedLenFeature([], tf.int64)}
 
@@ -76,6 +76,13 @@ def test_tensorflow_reads_the_converted_records(subset_records, mnist_arrays, tf
     xs, ys = zip(*ds.as_numpy_iterator())
     (x, y), _ = mnist_arrays
     assert np.array_equal(np.concatenate(xs), x[:SUBSET]) and np.array_equal(np.concatenate(ys), y[:SUBSET])
+    for compression in ("GZIP", "ZLIB"):
+        out = tmp_path / compression
+        assert main(["convert", str(mnist_dir), str(out), "--limit", "300", "--shards", "2",
+                     "--compression", compression, "-q"]) == 0
+        ds = tf.data.TFRecordDataset(shard_paths(out, "test"), compression_type=compression)
+        xs, ys = zip(*ds.batch(100).map(parse).as_numpy_iterator())
+        assert np.array_equal(np.concatenate(ys), mnist_arrays[1][1][:300])
 
 
 @pytest.mark.timeout(60)

@@ -32,7 +32,8 @@ def test_inspect_shows_count_schema_and_first_records(subset_records, capsys):
     assert out[0] == f"{path}: {SUBSET // 2} records"
     assert out[1].split() == ["feature", "kind", "values", "per", "record"]
     rows = {line.split()[0]: line.split()[1:] for line in out[2:7]}
-    assert rows == {"depth": ["int64", "1"], "height": ["int64", "1"], "image_raw": ["bytes", "1"],
+    assert rows == {"depth": ["int64", "1"], "height": ["int64", "1"],
+                    "image_raw": ["bytes", "1", "(784", "bytes)"],
                     "label": ["int64", "1"], "width": ["int64", "1"]}
     assert out[7] == "record 0:"
     assert "  label      int64  [5]" in out and any("(784 bytes)" in line for line in out)
