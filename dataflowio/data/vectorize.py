@@ -49,8 +49,9 @@ Python side effects per element).
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -236,7 +237,7 @@ def _rows_differ(cols: Any, n: int) -> bool:
     for c in structure.flatten(cols):
         c = np.asarray(c)
         if c.dtype == object:
-            if any(not (c[i] == c[0]) if c.ndim == 1 else not np.array_equal(c[i], c[0])
+            if any(c[i] != c[0] if c.ndim == 1 else not np.array_equal(c[i], c[0])
                    for i in range(1, n)):
                 return True
         elif not (c == c[:1]).all():

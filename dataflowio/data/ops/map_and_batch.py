@@ -17,8 +17,9 @@ same element, the same partial last batch (dropped when `drop_remainder`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from dataflowio.data.iterator import DataIterator, State
 from dataflowio.data.ops._fn import fn_name

@@ -12,8 +12,9 @@ the result when `p` holds, in one stage (same elements, same errors, same order)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from dataflowio.data.iterator import Chunk, DataIterator, State, concat_chunks
 from dataflowio.data.ops._fn import fn_name

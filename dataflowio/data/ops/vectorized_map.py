@@ -80,7 +80,7 @@ def open_parallel_trial_map(node: VectorizedMap, source: DataIterator, ctx: Exec
 
 def trial_for(node: Node, ctx: ExecContext | None) -> Trial:
     """The node's `Trial`, shared through `ctx` by every iterator opened for it."""
-    fn = getattr(node, "fn")
+    fn = node.fn
     declared = bool(getattr(node, "vectorized", False)) or is_declared_vectorized(fn)
     if ctx is None:
         return Trial(fn, declared)

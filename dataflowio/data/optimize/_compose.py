@@ -12,7 +12,8 @@ literals to TF dtypes).
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from dataflowio.data.ops._fn import call_fn, fn_name, normalize_element
 from dataflowio.data.vectorize import is_declared_vectorized

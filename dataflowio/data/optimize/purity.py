@@ -37,7 +37,8 @@ import dis
 import functools
 import sys
 import types
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -165,12 +166,9 @@ def _pure_code(code: types.CodeType, outer_cells: set[str]) -> bool:
             return False
     if any(_blocked_name(n) for n in code.co_names):
         return False
-    for const in code.co_consts:
-        if isinstance(const, types.CodeType):
-            # A nested lambda/comprehension: writing to *our* free variables is also outer state.
-            if not _pure_code(const, outer_cells | (set(const.co_freevars) - set(code.co_cellvars))):
-                return False
-    return True
+    # A nested lambda/comprehension: writing to *our* free variables is also outer state.
+    return all(_pure_code(const, outer_cells | (set(const.co_freevars) - set(code.co_cellvars)))
+               for const in code.co_consts if isinstance(const, types.CodeType))
 
 
 def _global_names(code: types.CodeType) -> set[str]:

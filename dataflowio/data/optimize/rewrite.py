@@ -27,8 +27,8 @@ inc(k=9)
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 from dataflowio.data.plan import Node
 from dataflowio.errors import OptimizerError

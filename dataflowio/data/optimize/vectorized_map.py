@@ -32,8 +32,8 @@ from dataflowio.data.ops.map import Map
 from dataflowio.data.ops.vectorized_map import VectorizedMap
 from dataflowio.data.optimize._facts import is_stateless
 from dataflowio.data.optimize.rewrite import Rule
-from dataflowio.data.vectorize import is_declared_vectorized
 from dataflowio.data.plan import Node
+from dataflowio.data.vectorize import is_declared_vectorized
 
 
 def _vectorize(node: Node) -> Node | None:

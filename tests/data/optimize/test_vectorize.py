@@ -27,7 +27,7 @@ def decide(fn: Any, cols: Any = (IMAGES[:8], LABELS[:8]), check: bool = True) ->
     t = Trial(fn)
     n = len(cols[0]) if isinstance(cols, tuple) else len(cols)
     chunk = Chunk.from_columns(cols, n)
-    per = lambda c: Chunk.from_elements([normalize_element(call_fn(fn, e)) for e in c.elements()])  # noqa: E731
+    per = lambda c: Chunk.from_elements([normalize_element(call_fn(fn, e)) for e in c.elements()])
     out = t.apply(chunk, per)
     if check:  # the trial chunk's elements are the per-element results
         assert_same_elements(out.elements(), per(chunk).elements(), "trial chunk")
@@ -88,7 +88,7 @@ def test_ragged_outputs_stay_per_element() -> None:
 def test_identical_rows_postpone_the_decision_then_give_up() -> None:
     t = Trial(lambda x: x * 2)
     same = Chunk.from_columns(np.array([b"a", b"a"], dtype=object), 2)
-    per = lambda c: Chunk.from_elements([e * 2 for e in c.elements()])  # noqa: E731
+    per = lambda c: Chunk.from_elements([e * 2 for e in c.elements()])
     for _ in range(2):
         t.apply(same, per)
         assert t.decision is None
