@@ -96,6 +96,9 @@ def run(args: argparse.Namespace) -> int:
             print(f"wrote {args.dst}: {shapes}")
         return 0
 
+    if record_files(args.src, args.split) is not None and not os.path.isdir(args.src):
+        raise UsageError(f"SRC {args.src} holds TFRecords: they convert to .npz only (give a DST "
+                         "ending in .npz), or use `dataflowio inspect` to look inside.")
     csv_schema = None
     if entries is not None:
         if not args.src.lower().endswith(".csv"):

@@ -186,13 +186,31 @@ def ensure_files(folder: str | os.PathLike[str], *, download: bool = True,
     for key, spec in FILES.items():
         p = locate(folder, key)
         if p is None and download:
-            p = Path(fetch(spec.name, mirror_list or mirrors(), folder, md5=spec.md5_gz))
+            p = Path(fetch(spec.name, mirror_list or mirrors(), folder, md5=spec.md5_gz,
+                           progress=_download_bar(spec.name)))
         if p is None:
             raise NotFoundError(
                 f"mnist: {spec.name} not found in {folder} (looked for {spec.name} and "
                 f"{spec.raw_name}).\n" + _HINT.format(folder=folder, mirror=MIRRORS[0]))
         out[key] = p
     return out
+
+
+def _download_bar(name: str):
+    """A progress callback drawing a tqdm bar on stderr when it is a terminal, else None."""
+    import sys
+
+    if not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    bar = tqdm(desc=f"downloading {name}", unit="B", unit_scale=True, file=sys.stderr, leave=False)
+
+    def update(done: int, total: int | None) -> None:
+        bar.total = total
+        bar.update(done - bar.n)
+
+    return update
 
 
 def load_data(path: str | os.PathLike[str] | None = None, *, download: bool = True,

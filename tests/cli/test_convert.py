@@ -269,3 +269,9 @@ def test_csv_module_reference_agrees_on_quoted_fields(tmp_path):
     assert main(["convert", str(tmp_path / "q.csv"), str(tmp_path / "q.tfrecord"), "-q"]) == 0
     got = [(r["q"][1][0].decode(), r["n"][1][0]) for r in decoded(tmp_path / "q.tfrecord")]
     assert got == [('a,"b"', 1), ("line\nbreak", 2)]
+
+
+def test_tfrecord_source_needs_an_npz_destination(subset_records, tmp_path, capsys):
+    src = shard_paths(subset_records, "test")[0]
+    assert main(["convert", src, str(tmp_path / "again")]) == 2
+    assert "holds TFRecords: they convert to .npz only" in capsys.readouterr().err

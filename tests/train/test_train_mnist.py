@@ -151,3 +151,11 @@ def test_graph_bridge_and_feed_dict_train_identically(mnist_dir):
     b = train(TrainConfig(**common), bridge="feed")
     for name, w in a.weights.items():
         np.testing.assert_array_equal(b.weights[name], w, err_msg=name)
+
+
+def test_trains_from_gzip_tfrecords(mnist_dir, tmp_path, capsys):
+    assert main(["convert", str(mnist_dir), str(tmp_path), "--limit", "500", "--compression", "GZIP",
+                 "-q"]) == 0
+    assert main(["train-mnist", "--data", str(tmp_path), "--model", "softmax", "--steps", "5"]) == 0
+    out = capsys.readouterr().out
+    assert "softmax on 500 tfrecord examples" in out and last_accuracy(out) > 0.3
