@@ -295,3 +295,45 @@ def test_garbage_input_and_bad_specs_are_invalid_argument():
         parse_example([MNIST], {"a": FixedLenSequenceFeature([], "int64")})
     with pytest.raises(InvalidArgumentError, match="default_value has 1 values"):
         parse_example([MNIST], {"a": FixedLenFeature([3], "int64", default_value=0)})
+
+
+@st.composite
+def same_layout_batches(draw):
+    """Many records sharing one layout (the column path), a few perturbed (the fallback)."""
+    keys = draw(st.lists(st.sampled_from(KEYS), min_size=1, max_size=3, unique=True))
+    plan = {k: (draw(st.sampled_from([1, 2, 3])), draw(st.sampled_from([[], [1], [3]])),
+                draw(st.integers(0, 5))) for k in keys}
+    spec = {k: FixedLenFeature(shape, DTYPES[kind]) for k, (kind, shape, _) in plan.items()}
+    records = []
+    for _ in range(draw(st.integers(16, 48))):
+        feats = {}
+        for k, (kind, shape, width) in plan.items():
+            n = int(np.prod(shape))
+            if kind == 1:
+                vals = [draw(st.binary(min_size=width, max_size=width)) for _ in range(n)]
+            elif kind == 2:
+                vals = draw(st.lists(F32, min_size=n, max_size=n))
+            else:
+                vals = draw(st.lists(st.integers(0, 2**7 - 1), min_size=n, max_size=n))
+            feats[k] = (kind, vals, True)
+        if draw(st.integers(0, 7)) == 0:  # perturb: unpacked, a big varint, or a missing key
+            k = draw(st.sampled_from(keys))
+            kind, vals, _ = feats[k]
+            what = draw(st.sampled_from(["unpacked", "big", "missing"]))
+            if what == "unpacked":
+                feats[k] = (kind, vals, False)
+            elif what == "big" and kind == 3 and vals:
+                feats[k] = (kind, [2**40] + vals[1:], True)
+            elif what == "missing":
+                del feats[k]
+        records.append(enc.example(feats))
+    return spec, records
+
+
+@given(same_layout_batches())
+def test_column_path_equals_protobuf_parse(batch):
+    spec, records = batch
+    fast, ref = run(parse_example, records, spec), run(parse_example_proto, records, spec)
+    assert fast[0] == ref[0], (fast, ref)
+    if fast[0] == "ok":
+        outputs_equal(fast[1], ref[1])
