@@ -143,6 +143,8 @@ def test_optimize_is_idempotent_and_never_grows_the_plan(p: Pipeline) -> None:
     assert pretty(twice) == pretty(once)
     assert sum(fired2.values()) == 0, dict(fired2)
     assert node_count(once) <= node_count(plan) + (1 if fired["inject_prefetch"] else 0)
+    assert once.cardinality() == plan.cardinality()
+    assert repr(once.element_spec()) == repr(plan.element_spec())
 
 
 @settings(deadline=None, max_examples=15)
