@@ -42,7 +42,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, help="seed for weights and shuffling (default 0)")
     p.add_argument("--save", metavar="DIR", help="write a checkpoint to DIR at the end / on Ctrl-C")
     p.add_argument("--save-every", type=int, metavar="STEPS", help="also checkpoint every STEPS steps")
-    p.add_argument("--restore", metavar="DIR", help="resume from the checkpoint in DIR")
+    p.add_argument("--restore", metavar="DIR",
+                   help="resume from the checkpoint in DIR (and keep saving there unless --save)")
     p.add_argument("--limit", type=int, metavar="N", help="train on the first N examples only")
     p.add_argument("--steps", type=int, metavar="N", help="stop at global step N (before the epochs end)")
     p.add_argument("--no-download", action="store_true", help="never download missing IDX files")

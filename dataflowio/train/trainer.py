@@ -297,6 +297,8 @@ def train(config: TrainConfig, tf: Any = None, bridge: str = "graph") -> TrainRe
     ckpt: dict[str, Any] | None = None
     if config.restore:
         config, ckpt = merge_checkpoint_config(config)
+        if config.save is None:  # keep checkpointing where the run came from
+            config = replace(config, save=config.restore)
     config = config.resolved()
     if config.device == "gpu":
         ok, why = gpu_available()
