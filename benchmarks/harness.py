@@ -22,8 +22,9 @@ import subprocess
 import sys
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from benchmarks import inputs
 
@@ -60,7 +61,7 @@ class EngineProcess:
 
     def __init__(self, engine: str) -> None:
         self.engine = engine
-        self._log = tempfile.TemporaryFile(mode="w+")
+        self._log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - lives as long as the process
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
                    TF_CPP_MIN_LOG_LEVEL="3", PYTHONUNBUFFERED="1")
         self._proc = subprocess.Popen([sys.executable, "-m", "benchmarks.worker", engine], cwd=REPO, env=env,
@@ -120,7 +121,8 @@ def _median(values: list[float]) -> float | None:
 
 def run_workload(workload: str, rounds: int, tiny: bool, root: str | None, engines: list[str],
                  pool: dict[str, EngineProcess] | None = None, warmup: int = 1,
-                 log: Callable[[str], None] = lambda s: None) -> dict[str, dict[str, Any]]:
+                 log: Callable[[str], None] = lambda s: None,
+                 budget_s: float | None = None) -> dict[str, dict[str, Any]]:
     """Returns per-engine measurements of one workload: rounds, median items/s, peak RSS, errors.
 
     `pool` reuses engine processes across workloads (peak RSS is then reset per workload);
@@ -136,7 +138,7 @@ def run_workload(workload: str, rounds: int, tiny: bool, root: str | None, engin
                 procs[e] = EngineProcess(e)
             ready = procs[e].ready
             reply = ready if "error" in ready else procs[e].ask(cmd="prepare", workload=workload, tiny=tiny,
-                                                                 root=root, warmup=warmup)
+                                                                 root=root, warmup=warmup, budget_s=budget_s)
             if "error" in reply:
                 out[e]["error"] = reply["error"]
                 out[e]["traceback"] = reply.get("traceback", "")
@@ -154,7 +156,10 @@ def run_workload(workload: str, rounds: int, tiny: bool, root: str | None, engin
                 if "accuracy" in reply:
                     out[e]["accuracy"] = reply["accuracy"]
                 out[e]["items"] = reply["items"]
-                log(f"{workload} round {r + 1}/{rounds} {e}: {reply['items_per_s'] or 0:,.0f} items/s")
+                if reply.get("cut"):
+                    out[e]["cut"] = True
+                cut = f" (cut at {budget_s:g} s, {reply['items']:,} items)" if reply.get("cut") else ""
+                log(f"{workload} round {r + 1}/{rounds} {e}: {reply['items_per_s'] or 0:,.0f} items/s{cut}")
         for e in engines:
             rss = procs[e].ask(cmd="rss") if e in procs else {}
             out[e]["peak_rss_mb"] = rss.get("peak_rss_mb")

@@ -106,8 +106,7 @@ def _gen_w1(path: Path, n: int) -> None:
     images = rng.integers(0, 256, size=(n, 784), dtype=np.uint8)
     labels = rng.integers(0, 10, size=n)
     with open(path, "wb") as f:
-        for img, lab in zip(images, labels):
-            f.write(frame_record(encode_example({"image_raw": img.tobytes(), "label": [int(lab)]})))
+        f.writelines(frame_record(encode_example({"image_raw": img.tobytes(), "label": [int(lab)]})) for img, lab in zip(images, labels))
 
 
 def _gen_w2(path: Path, n: int) -> None:
@@ -115,8 +114,7 @@ def _gen_w2(path: Path, n: int) -> None:
     images = (rng.integers(0, 256, size=(n, 784), dtype=np.uint8) / np.float32(255)).astype(np.float32)
     labels = rng.integers(0, 10, size=n)
     with open(path, "wb") as f:
-        for img, lab in zip(images, labels):
-            f.write(frame_record(encode_example({"image": img, "label": [int(lab)]})))
+        f.writelines(frame_record(encode_example({"image": img, "label": [int(lab)]})) for img, lab in zip(images, labels))
 
 
 def _gen_w3(path: Path, n: int) -> None:

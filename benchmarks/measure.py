@@ -5,6 +5,7 @@ clock starts (function tracing, thread start-up and lazy imports happen there in
 then every later batch is counted. Peak RSS comes from the kernel's high-water mark (`VmHWM`),
 which `reset_peak_rss` lowers to the current size so each workload is measured on its own.
 
+>>> import numpy as np
 >>> items, seconds = time_batches(iter([(np.zeros((4, 2)), np.arange(4))] * 3), warmup=1)
 >>> items
 8
@@ -16,9 +17,8 @@ from __future__ import annotations
 
 import resource
 import time
-from typing import Any, Iterable
-
-import numpy as np
+from collections.abc import Iterable
+from typing import Any
 
 
 def batch_rows(batch: Any) -> int:
@@ -28,15 +28,19 @@ def batch_rows(batch: Any) -> int:
     return len(batch)
 
 
-def time_batches(batches: Iterable, warmup: int = 1) -> tuple[int, float]:
-    """Returns (elements after the warm-up batches, seconds they took), iterating to the end."""
+def time_batches(batches: Iterable, warmup: int = 1, budget_s: float | None = None) -> tuple[int, float]:
+    """Returns (elements after the warm-up batches, seconds they took), iterating to the end or
+    until `budget_s` seconds have passed (a very slow engine is then measured on what it made)."""
     it = iter(batches)
     try:
         for _ in range(warmup):
             next(it)
         items, t0 = 0, time.perf_counter()
+        stop = t0 + budget_s if budget_s else float("inf")
         for batch in it:
             items += batch_rows(batch)
+            if time.perf_counter() > stop:
+                break
         seconds = time.perf_counter() - t0
     except StopIteration:  # fewer batches than the warm-up: nothing was timed
         items, seconds = 0, 0.0

@@ -7,7 +7,8 @@ its own subprocess: the package cannot share a process with TensorFlow.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 import numpy as np
 from tfrecord.reader import tfrecord_loader

@@ -35,7 +35,6 @@ def profile_workload(workload: str, tiny: bool = False, cache: str | None = None
     so cProfile, which sees only the main thread, sees the work itself.
     """
     import dataflowio as dfio
-
     from benchmarks import pipelines_ours
 
     inp = inputs.load(workload, tiny, cache)

@@ -56,6 +56,9 @@ def summarize(workload: str, per_engine: dict[str, dict[str, Any]]) -> dict[str,
         if rec["accuracy"] is not None and rec["peer_accuracy"] is not None:
             met = met and abs(rec["accuracy"] - rec["peer_accuracy"]) <= t.accuracy_tol
     rec["met"] = bool(met) if rec["ratio"] is not None else None
+    cut = [name for name, d in (("dataflowio", ours), ("peer", peer)) if d.get("cut")]
+    if cut:
+        rec["cut_at_budget"] = cut
     rec["rounds"] = [_round(v) for v in ours.get("rounds", [])]
     rec["peer_rounds"] = [_round(v) for v in peer.get("rounds", [])]
     if ours.get("error"):
@@ -85,6 +88,8 @@ def table(records: list[dict[str, Any]]) -> str:
             note.append("peer = ours, optimizations off")
         if r.get("accuracy") is not None:
             note.append(f"acc {r['accuracy']:.4f} vs {_num(r.get('peer_accuracy'), '{:.4f}')}")
+        if r.get("cut_at_budget"):
+            note.append("time budget cut: " + ", ".join(r["cut_at_budget"]))
         for k in ("error", "peer_error", "tfrecord_error"):
             if r.get(k):
                 note.append(f"{k}: {r[k][:60]}")

@@ -19,7 +19,8 @@ import argparse
 import json
 import sys
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from benchmarks import harness, inputs
 from benchmarks.report import summarize, table
@@ -49,6 +50,7 @@ def parse_names(names: list[str] | str) -> list[str]:
 
 def run_workloads(names: list[str] | str, rounds: int = 3, tiny: bool = False, *, cache: str | None = None,
                   peers: bool = True, isolate: bool | None = None, warmup: int = 1,
+                  budget_s: float | None = 20.0,
                   log: Callable[[str], None] | None = None,
                   on_result: Callable[[dict[str, Any]], None] | None = None) -> list[dict[str, Any]]:
     """Returns one result record per workload (see `benchmarks.report.summarize` for the keys).
@@ -60,6 +62,8 @@ def run_workloads(names: list[str] | str, rounds: int = 3, tiny: bool = False, *
       peers: run tf.data / the `tfrecord` package where installed (W7's peer always runs).
       isolate: a fresh process per engine and workload (default unless `tiny`), for clean RSS.
       warmup: batches pulled before the clock starts, each round.
+      budget_s: a round stops after this many seconds and is measured on the elements it
+        produced (None: always to the end); keeps a very slow engine from eating the run.
       log: progress callback (one line each); `on_result` is called as each record is ready.
     """
     names = parse_names(names)
@@ -73,7 +77,7 @@ def run_workloads(names: list[str] | str, rounds: int = 3, tiny: bool = False, *
             t0 = time.perf_counter()
             engines = harness.engines_for(w, available)
             log(f"{w}: engines {', '.join(engines)}")
-            per_engine = harness.run_workload(w, rounds, tiny, cache, engines, pool, warmup, log)
+            per_engine = harness.run_workload(w, rounds, tiny, cache, engines, pool, warmup, log, budget_s)
             rec = summarize(w, per_engine)
             rec["seconds"] = round(time.perf_counter() - t0, 1)
             records.append(rec)
@@ -94,6 +98,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-peers", action="store_true", help="skip tf.data and the tfrecord package")
     p.add_argument("--shared-workers", action="store_true", help="one process per engine for all workloads")
     p.add_argument("--warmup", type=int, default=1, help="batches pulled before timing each round (default 1)")
+    p.add_argument("--budget", type=float, default=20.0,
+                   help="seconds per round before it is cut and measured on what it produced (0: never; default 20)")
     p.add_argument("--json", metavar="FILE", help="also write the JSON lines to FILE")
     p.add_argument("--plot", metavar="FILE.png", help="draw the ratios per workload with their targets")
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
@@ -117,7 +123,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(rec), flush=True)
 
     records = run_workloads(names, args.rounds, args.tiny, cache=args.cache, peers=not args.no_peers,
-                            isolate=False if args.shared_workers else None, warmup=args.warmup, log=log,
+                            isolate=False if args.shared_workers else None, warmup=args.warmup,
+                            budget_s=args.budget or None, log=log,
                             on_result=emit)
     print()
     print(table(records))

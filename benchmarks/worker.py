@@ -5,10 +5,11 @@ TensorFlow; `tf` imports only TensorFlow; `tfrecord` only the `tfrecord` package
 one JSON line on stdin; each answer is one line `@@ {json}` on stdout (anything else a library
 prints is ignored). Requests:
 
-- `{"cmd": "prepare", "workload": "W1", "tiny": false, "root": null, "warmup": 1}` loads the inputs,
+- `{"cmd": "prepare", "workload": "W1", "tiny": false, "root": null, "warmup": 1, "budget_s": 20}`
+  loads the inputs,
   runs the pipeline once over a few batches (lazy imports, caches) and resets the peak-RSS mark;
-- `{"cmd": "round", "workload": "W1"}` runs the whole pipeline once: `items`, `seconds`,
-  `items_per_s` (+ `accuracy` for W6);
+- `{"cmd": "round", "workload": "W1"}` runs the whole pipeline once (or for `budget_s` seconds,
+  then `cut` is true): `items`, `seconds`, `items_per_s` (+ `accuracy` for W6);
 - `{"cmd": "rss"}` gives `peak_rss_mb` and `rss_mb`; `{"cmd": "quit"}` ends the process.
 
 A failure answers `{"error": "...", "traceback": "..."}` and the process keeps serving.
@@ -21,7 +22,8 @@ import itertools
 import json
 import sys
 import traceback
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from benchmarks import inputs
 from benchmarks.measure import peak_rss_mb, reset_peak_rss, rss_mb, time_batches
@@ -58,10 +60,12 @@ class Worker:
         self.table = pipelines(engine)
         self.inputs: dict[str, Any] = {}
         self.warmup = 1
+        self.budget_s: float | None = None
 
     def handle(self, req: dict[str, Any]) -> dict[str, Any]:
         cmd = req["cmd"]
         if cmd == "prepare":
+            self.budget_s = req.get("budget_s")
             return self.prepare(req["workload"], req.get("tiny", False), req.get("root"), req.get("warmup", 1))
         if cmd == "round":
             return self.round(req["workload"])
@@ -90,8 +94,10 @@ class Worker:
         if workload == "W6":
             out = fn(inp)
         else:
-            items, seconds = time_batches(fn(inp), self.warmup)
+            items, seconds = time_batches(fn(inp), self.warmup, self.budget_s)
             out = {"items": items, "seconds": seconds}
+            if self.budget_s and seconds >= self.budget_s:
+                out["cut"] = True  # stopped at the time budget, measured on what was produced
         out["items_per_s"] = out["items"] / out["seconds"] if out["seconds"] > 0 else None
         return out
 

@@ -29,7 +29,9 @@ def results(cache) -> list[dict]:
 
 def _records(path: str) -> list[bytes]:
     """A plain reference TFRecord reader (no CRC check): the payloads in order."""
-    out, data, pos = [], open(path, "rb").read(), 0
+    with open(path, "rb") as f:
+        data = f.read()
+    out, pos = [], 0
     while pos < len(data):
         (n,) = struct.unpack_from("<Q", data, pos)
         out.append(data[pos + 12 : pos + 12 + n])
