@@ -169,6 +169,15 @@ def _sparse_xent_kernel(xp: Any, labels: Any, logits: Any) -> tuple:
         bad = labels[(labels < 0) | (labels >= n)].flat[0]
         raise InvalidArgumentError(f"Received a label value of {bad} which is outside the valid range "
                                    f"of [0, {n}).")
+    if logits.ndim == 2:  # the common case, without building a one-hot matrix
+        s = logits - logits.max(axis=1, keepdims=True)
+        e = xp.exp(s)
+        se = e.sum(axis=1, keepdims=True)
+        rows, lab2 = xp.arange(logits.shape[0]), labels.astype(np.intp)
+        loss = xp.log(se[:, 0]) - s[rows, lab2]
+        e /= se
+        e[rows, lab2] -= 1
+        return loss, e
     logp = _log_softmax_kernel(xp, logits)
     lab = xp.expand_dims(labels.astype(np.int64), -1)
     loss = -xp.take_along_axis(logp, lab, axis=-1)[..., 0]

@@ -48,7 +48,9 @@ def _mean_kernel(xp: Any, x: Any, axis: Any, keepdims: bool) -> Any:
         total = xp.sum(x, axis=ax, keepdims=keepdims, dtype=np.int64)
         count = x.size // max(int(np.size(total)), 1) if x.size else 1
         return xp.trunc(total / count).astype(x.dtype)
-    return xp.mean(x, axis=ax, keepdims=keepdims, dtype=x.dtype)
+    total = xp.sum(x, axis=ax, keepdims=keepdims, dtype=x.dtype)
+    count = x.size // max(int(np.size(total)), 1) if x.size else 0
+    return (total / np.asarray(count, x.dtype)) if count else total * np.asarray(np.nan, x.dtype)
 
 
 def _expand_kernel(xp: Any, g: Any, x: Any, axis: Any, keepdims: bool, mean: bool) -> Any:
