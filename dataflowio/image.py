@@ -293,3 +293,10 @@ def per_image_standardization(image: Any) -> np.ndarray:
     mean = x.mean(axis=axes, keepdims=True)
     std = x.std(axis=axes, keepdims=True)
     return ((x - mean) / np.maximum(std, np.float32(1.0 / math.sqrt(n)))).astype(np.float32)
+
+
+# Graph-mode halves (graph/session helper): with a graph Tensor argument these functions add a
+# PyFunc node instead of computing; with concrete values they are unchanged.
+from dataflowio.graph.lifted import lift_module as _lift_module  # noqa: E402
+
+_lift_module(globals(), __name__)

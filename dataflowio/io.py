@@ -141,3 +141,10 @@ __all__ = [
     "tf_record_iterator",
     "write_file",
 ]
+
+
+# Graph-mode halves (graph/session helper): with a graph Tensor argument these functions add a
+# PyFunc node instead of computing; with concrete values they are unchanged.
+from dataflowio.graph.lifted import lift_module as _lift_module  # noqa: E402
+
+_lift_module(globals(), __name__)

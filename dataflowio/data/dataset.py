@@ -151,7 +151,7 @@ class Dataset(Generic[T]):
         return Dataset(FromGenerator(generator=generator, generator_args=arg_tuple, signature=signature, name=name))
 
     @staticmethod
-    def zip(*datasets: Any, name: str | None = None) -> Dataset[Any]:
+    def zip(*datasets: Any, name: str | None = None, **kwargs: Any) -> Dataset[Any]:
         """Returns a dataset of elements of `datasets` side by side, nested as given.
 
         Accepts one (nested) tuple/dict of datasets or several datasets; ends with the shortest.
@@ -162,6 +162,12 @@ class Dataset(Generic[T]):
         >>> [sorted(d) for d in Dataset.zip({"i": a, "j": a}).take(1)]
         [['i', 'j']]
         """
+        if "datasets" in kwargs:  # tf.data's keyword form: Dataset.zip(datasets=(a, b))
+            if datasets:
+                raise TypeError("Dataset.zip: pass the datasets either positionally or as `datasets=`.")
+            datasets = (kwargs.pop("datasets"),)
+        if kwargs:
+            raise TypeError(f"Dataset.zip: unexpected keyword arguments {sorted(kwargs)}.")
         if not datasets:
             raise TypeError("Dataset.zip: expected at least one dataset.")
         nested = datasets[0] if len(datasets) == 1 else tuple(datasets)
@@ -744,6 +750,8 @@ class Dataset(Generic[T]):
                              stop_on_empty_dataset: bool = False, name: str | None = None) -> Dataset[Any]:
         """Returns a dataset whose elements come from `datasets` chosen at random with `weights`.
 
+        With a seed the choices are exactly tf.data's (the same Philox draws and multinomial).
+
         >>> ds = Dataset.sample_from_datasets([Dataset.range(3), Dataset.range(10, 13)], seed=1)
         >>> sorted(int(v) for v in ds)
         [0, 1, 2, 10, 11, 12]
@@ -752,13 +760,17 @@ class Dataset(Generic[T]):
           InvalidArgumentError: no datasets, or `weights` of the wrong length or negative.
           TypeError: datasets with different element structures or dtypes.
         """
+        from dataflowio.data.ops.random import seed_pair
         from dataflowio.data.ops.sample_from_datasets import SampleFromDatasets, normalized_weights
 
         datasets = list(datasets)
         if not datasets:
             raise InvalidArgumentError("Dataset.sample_from_datasets: `datasets` must not be empty.")
         w = None if weights is None else normalized_weights(weights, len(datasets))
-        return Dataset(SampleFromDatasets(inputs=tuple(d._plan for d in datasets), weights=w, seed=seed,
+        if len(datasets) == 1:
+            return datasets[0]  # as tf.data: nothing to choose
+        a, b = seed_pair(seed)
+        return Dataset(SampleFromDatasets(inputs=tuple(d._plan for d in datasets), weights=w, seed=a, seed2=b,
                                           stop_on_empty_dataset=bool(stop_on_empty_dataset), name=name),
                        _merged_options(datasets))
 

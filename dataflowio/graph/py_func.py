@@ -115,9 +115,36 @@ def two_worlds(out_spec: Callable[..., Any]) -> Callable[[Callable], Callable]:
     return wrap
 
 
-def _lifted(fn: Callable, out_spec: Callable, args: tuple, kwargs: dict) -> Any:
-    from dataflowio.graph.iterator_ops import flatten, pack_as
+def _is_out_struct(x: Any) -> bool:
+    return isinstance(x, (tuple, list, dict))
 
+
+def _flat_out(x: Any) -> list[Any]:
+    """Leaves of an output structure (tuples, lists, dicts, namedtuples incl. SparseTensorValue)."""
+    if not _is_out_struct(x):
+        return [x]
+    items = [x[k] for k in sorted(x)] if isinstance(x, dict) else list(x)
+    return [leaf for c in items for leaf in _flat_out(c)]
+
+
+def _pack_out(structure: Any, flat: list[Any]) -> Any:
+    it = iter(flat)
+
+    def build(s: Any) -> Any:
+        if not _is_out_struct(s):
+            return next(it)
+        if isinstance(s, dict):
+            vals = {k: build(s[k]) for k in sorted(s)}
+            return {k: vals[k] for k in s}
+        vals_l = [build(c) for c in s]
+        if hasattr(s, "_fields"):
+            return type(s)(*vals_l)
+        return type(s)(vals_l)
+
+    return build(structure)
+
+
+def _lifted(fn: Callable, out_spec: Callable, args: tuple, kwargs: dict) -> Any:
     graph_vals: list[Any] = []
 
     def strip(x: Any) -> Any:
@@ -134,7 +161,7 @@ def _lifted(fn: Callable, out_spec: Callable, args: tuple, kwargs: dict) -> Any:
 
     s_args, s_kwargs = strip(list(args)), strip(dict(kwargs))
     structure = out_spec(*args, **kwargs)
-    specs = flatten(structure)
+    specs = _flat_out(structure)
 
     def call(*values: Any) -> Any:
         def fill(x: Any) -> Any:
@@ -142,14 +169,16 @@ def _lifted(fn: Callable, out_spec: Callable, args: tuple, kwargs: dict) -> Any:
                 return values[x.i]
             if isinstance(x, list):
                 return [fill(v) for v in x]
-            if isinstance(x, tuple):
+            if isinstance(x, tuple) and not hasattr(x, "_fields"):
                 return tuple(fill(v) for v in x)
             if isinstance(x, dict):
                 return {k: fill(v) for k, v in x.items()}
             return x
 
         out = fn(*fill(s_args), **fill(s_kwargs))
-        leaves = flatten(out)
+        leaves = _flat_out(out)
+        if len(leaves) != len(specs):
+            raise InvalidArgumentError(f"{name}: produced {len(leaves)} values, its spec declares {len(specs)}.")
         return leaves[0] if len(specs) == 1 else tuple(leaves)
 
     tout = tuple(s.dtype for s in specs)
@@ -158,7 +187,7 @@ def _lifted(fn: Callable, out_spec: Callable, args: tuple, kwargs: dict) -> Any:
     res = build(PY_FUNC, graph_vals, {"func": call, "tout": tout, "single": len(specs) == 1,
                                       "shapes": shapes, "name": name}, name, graph=graph_of(graph_vals))
     outs = [res] if len(specs) == 1 else list(res)
-    return pack_as(structure, outs)
+    return _pack_out(structure, outs)
 
 
 class _Slot:

@@ -42,7 +42,7 @@ def _flatten(fetches: Any, out: list[Any]) -> Callable[[list[Any]], Any]:
         kind = type(fetches)
         return lambda vals: kind(zip(keys, (s(vals) for s in subs))) if kind is not dict \
             else {k: s(vals) for k, s in zip(keys, subs)}
-    if isinstance(fetches, (list, tuple)) and type(fetches).__name__ != "SparseTensorValue":
+    if isinstance(fetches, (list, tuple)):
         subs = [_flatten(f, out) for f in fetches]
         if hasattr(fetches, "_fields"):
             kind = type(fetches)

@@ -74,6 +74,20 @@ class BlockRng:
             self._pos += take
         return out
 
+    def floats(self, m: int) -> list[float]:
+        """The next `m` uniform draws in [0, 1) (the same sequence `index` uses)."""
+        out: list[float] = []
+        while m > 0:
+            if self._pos >= len(self._block):
+                self._start = self._gen.bit_generator.state
+                self._block = self._gen.random(self.BLOCK).tolist()
+                self._pos = 0
+            k = min(m, len(self._block) - self._pos)
+            out.extend(self._block[self._pos:self._pos + k])
+            self._pos += k
+            m -= k
+        return out
+
     def get_state(self) -> State:
         if self._start is None:
             return {"bg": self._gen.bit_generator.state, "pos": -1}
@@ -107,17 +121,15 @@ class PositionShuffler:
         # anything (enables the inlined steady-state loop); None in element mode.
         self.available: Callable[[int], int] | None = None
 
-    def take(self, n: int, more: Callable[[int], int]) -> list[int]:
+    def take(self, n: int, more: Callable[[int], int],
+             available: Callable[[], int] | None = None) -> list[int]:
         """Up to `n` output positions. `more(k)` makes up to `k` next input positions available
-        and returns how many it could (fewer means the input ended)."""
+        and returns how many it could (fewer means the input ended). `available()`, when given,
+        says how many input positions certainly exist beyond `consumed` (random-access inputs),
+        which lets whole runs of steps go without callbacks."""
         out: list[int] = []
-        slots, size, index = self.slots, self.size, self.rng.index
+        slots, size = self.slots, self.size
         while len(out) < n:
-            if self.available is not None and not self.ended and len(slots) == size - 1:
-                k = min(n - len(out), self.available(self.consumed))
-                if k > 0:
-                    self._steady(out, k)
-                    continue
             if not self.ended and len(slots) < size:
                 need = size - len(slots)
                 got = more(need)
@@ -125,31 +137,35 @@ class PositionShuffler:
                 self.consumed += got
                 if got < need:
                     self.ended = True
-            if not slots:
+            k = len(slots)
+            if not k:
                 break
-            i = index(len(slots))
+            if self.ended:  # drain: no refills
+                for u in self.rng.floats(min(n - len(out), k)):
+                    i = int(u * k)
+                    out.append(slots[i])
+                    k -= 1
+                    last = slots.pop()
+                    if i < k:
+                        slots[i] = last
+                continue
+            steady = min(n - len(out), available()) if available is not None else 0
+            if steady > 0:  # emit slot i, move the last slot into it, append the next position
+                pos = self.consumed
+                for u in self.rng.floats(steady):
+                    i = int(u * k)
+                    out.append(slots[i])
+                    slots[i] = slots[-1]
+                    slots[-1] = pos
+                    pos += 1
+                self.consumed = pos
+                continue
+            i = self.rng.index(k)
             out.append(slots[i])
             last = slots.pop()
-            if i < len(slots):
+            if i < k - 1:
                 slots[i] = last
         return out
-
-    def _steady(self, out: list[int], k: int) -> None:
-        # NOTE (optimizer helper): `k` steps of the loop in `take` with a full input, inlined:
-        # refill one position, draw a slot, emit it, move the last slot into its place. Same
-        # draws, same slots, same output as the general loop, without a callback per element.
-        slots, size, c = self.slots, self.size, self.consumed
-        last = size - 1
-        append, pop, emit = slots.append, slots.pop, out.append
-        for u in self.rng.uniforms(k):
-            append(c)
-            c += 1
-            i = int(u * size)
-            emit(slots[i])
-            moved = pop()
-            if i < last:
-                slots[i] = moved
-        self.consumed = c
 
     def get_state(self) -> State:
         return {"slots": list(self.slots), "consumed": self.consumed, "ended": self.ended,
@@ -246,6 +262,9 @@ class ShuffleIterator(DataIterator):
             return 0
         return 1
 
+    def _available(self) -> int:
+        return self._total - self._shuffler.consumed
+
     def __next__(self) -> Any:
         positions = self._shuffler.take(1, self._more)
         if not positions:
@@ -255,7 +274,7 @@ class ShuffleIterator(DataIterator):
         return self._store.pop(positions[0])
 
     def next_chunk(self, n: int) -> Chunk:
-        positions = self._shuffler.take(n, self._more)
+        positions = self._shuffler.take(n, self._more, self._available if self._index_mode else None)
         if not positions:
             raise StopIteration
         if self._index_mode:

@@ -111,6 +111,7 @@ def test_zip_of_nested_structures_and_its_cardinality_rules():
     assert Dataset.zip((Dataset.range(3), Dataset.range(2).repeat())).cardinality() == 3
     assert Dataset.zip((Dataset.range(3), Dataset.range(4).filter(lambda x: True))).cardinality() == -2
     assert Dataset.zip(Dataset.range(1).repeat(), Dataset.range(1).repeat()).cardinality() == -1
+    assert [int(a) for a, _ in Dataset.zip(datasets=(Dataset.range(2), Dataset.range(2)))] == [0, 1]
     with pytest.raises(TypeError, match=r"component \[1\] is a int"):
         Dataset.zip((Dataset.range(2), 3))
 
