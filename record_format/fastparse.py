@@ -24,7 +24,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from record_format.features import FixedLenFeature
-from record_format.parse import Column, build_dense, parse_records, wire_decoder
+from record_format.parse import Column, build_dense, parse_one, parse_records, wire_decoder
 from record_format.wire import FLOAT, INT64, WireError, example_pieces
 
 MIN_GROUP = 16  # smaller groups are cheaper record by record
@@ -183,3 +183,115 @@ def parse_batch(
         for c in columns:
             build_dense(c, decoded, names, out=outs[c.key], rows=[int(i) for i in rest])  # type: ignore[arg-type]
     return outs
+
+
+class SingleLayout:
+    """A `Layout` checked and read one record at a time, with no NumPy per structural byte.
+
+    The structural bytes are kept as a few `bytes` segments that `startswith` compares; a
+    record of another shape misses and takes the wire walker.
+    """
+
+    def __init__(self, template: bytes, layout: Layout) -> None:
+        self.size = len(template)
+        self.columns = layout.columns
+        self.plans = layout.plans
+        cols = layout.struct_cols.tolist()
+        self.segments: list[tuple[int, bytes]] = []
+        i = 0
+        while i < len(cols):
+            j = i
+            while j + 1 < len(cols) and cols[j + 1] == cols[j] + 1:
+                j += 1
+            self.segments.append((cols[i], template[cols[i] : cols[j] + 1]))
+            i = j + 1
+        self.varint_bits = [(c, template[c] & 0x80) for c in layout.varint_cols.tolist()]
+        self.hits = 0
+        self.misses = 0
+
+    def matches(self, rec: bytes) -> bool:
+        """True when `rec` has the template's structure."""
+        if len(rec) != self.size:
+            return False
+        for start, seg in self.segments:
+            if not rec.startswith(seg, start):
+                return False
+        return all(rec[c] & 0x80 == bit for c, bit in self.varint_bits)
+
+    def read(self, rec: bytes) -> dict[str, Any]:
+        """The parse_single_example result of a matching record."""
+        out: dict[str, Any] = {}
+        for col, plan in zip(self.columns, self.plans):
+            what = plan[0]
+            if what == "float":
+                run, cols = plan[1], plan[2]
+                if run is not None:
+                    vals = np.frombuffer(rec, "<f4", (run[1] - run[0]) // 4, run[0])
+                else:
+                    vals = np.frombuffer(bytes(rec[c] for c in cols.tolist()), "<f4")
+                out[col.key] = (
+                    np.float32(vals[0])
+                    if col.shape == ()
+                    else vals.astype(np.float32).reshape(col.shape)
+                )
+            elif what == "int":
+                ints = [_varint_at(rec, s, nb) for s, nb in plan[1]]
+                out[col.key] = (
+                    np.int64(ints[0])
+                    if col.shape == ()
+                    else np.array(ints, np.int64).reshape(col.shape)
+                )
+            elif what == "bytes":
+                vals_b = [rec[s:e] for s, e in plan[1]]
+                if col.shape == ():
+                    out[col.key] = vals_b[0]
+                else:
+                    arr = np.empty(len(vals_b), dtype=object)
+                    arr[:] = vals_b
+                    out[col.key] = arr.reshape(col.shape)
+            else:  # default
+                d = col.default
+                assert d is not None
+                out[col.key] = (
+                    d.copy()
+                    if col.shape
+                    else (d[()] if col.dtype == "string" else col.np_dtype.type(d[()]))
+                )
+        return out
+
+
+def _varint_at(rec: bytes, start: int, nbytes: int) -> int:
+    if nbytes == 1:
+        return rec[start]
+    v = 0
+    for k in range(nbytes):
+        v |= (rec[start + k] & 0x7F) << (7 * k)
+    v &= (1 << 64) - 1
+    return v - (1 << 64) if v >= 1 << 63 else v
+
+
+_SINGLE: dict[int, tuple[list[Column], SingleLayout]] = {}
+
+
+def parse_single(record: bytes, columns: list[Column], names: Sequence[str]) -> dict[str, Any]:
+    """parse_single_example through a cached layout when the record matches it."""
+    hit = _SINGLE.get(id(columns))
+    cached = hit[1] if hit is not None and hit[0] is columns else None
+    if cached is not None and cached.matches(record):
+        cached.hits += 1
+        return cached.read(record)
+    out = parse_one(record, columns, names)  # raises TensorFlow's errors for bad records
+    if cached is not None:
+        cached.misses += 1
+        if cached.misses > 4 * (cached.hits + 1):
+            return out  # records vary: stop re-learning layouts
+    if all(isinstance(c.spec, FixedLenFeature) for c in columns):
+        layout = Layout.build(record, columns)
+        if layout is not None:
+            if len(_SINGLE) > 256:
+                _SINGLE.clear()
+            fresh = SingleLayout(record, layout)
+            if cached is not None:
+                fresh.hits, fresh.misses = cached.hits, cached.misses
+            _SINGLE[id(columns)] = (columns, fresh)
+    return out

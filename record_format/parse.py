@@ -77,12 +77,79 @@ class Column:
 
 def schema(features: Mapping[str, Any]) -> list[Column]:
     """Returns the checked columns of a `{key: spec}` mapping."""
-    if not isinstance(features, Mapping) or not features:
+    if type(features) is not dict and not isinstance(features, Mapping) or not features:
         raise InvalidArgumentError(
             f"parse_example: `features` must be a non-empty dict of "
             f"feature specs, got {features!r:.80}."
         )
-    return [Column(str(k), v) for k, v in features.items()]
+    key = (id(features),) + tuple(id(v) for v in features.values())
+    hit = _SCHEMAS.get(key)
+    if hit is not None and hit[0] is features and len(features) == len(hit[1]):
+        return hit[1]
+    columns = [Column(str(k), v) for k, v in features.items()]
+    if len(_SCHEMAS) > 256:
+        _SCHEMAS.clear()
+    _SCHEMAS[key] = (features, columns)  # holds `features`, so its id stays unique
+    return columns
+
+
+# Map functions pass the same `features` dict for every element: check the specs once.
+_SCHEMAS: dict[tuple[int, ...], tuple[Any, list[Column]]] = {}
+_KEYS: dict[int, tuple[list[Column], dict[bytes, str]]] = {}
+
+
+def _keys_of(columns: list[Column]) -> dict[bytes, str]:
+    hit = _KEYS.get(id(columns))
+    if hit is not None and hit[0] is columns:
+        return hit[1]
+    keys = {c.key.encode("utf-8"): c.key for c in columns}
+    if len(_KEYS) > 256:
+        _KEYS.clear()
+    _KEYS[id(columns)] = (columns, keys)
+    return keys
+
+
+def _leaf_value(col: Column, values: Values) -> Any:
+    """One FixedLenFeature's values as parse_single_example returns them."""
+    if col.shape == ():
+        v = values[0]
+        if col.dtype == "string":
+            return v
+        return col.np_dtype.type(v)
+    if col.dtype == "float32":
+        return values.reshape(col.shape)  # type: ignore[union-attr]
+    out = np.empty(col.size, dtype=col.np_dtype)
+    out[:] = values
+    return out.reshape(col.shape)
+
+
+def parse_one(record: bytes, columns: list[Column], names: Sequence[str]) -> dict[str, Any]:
+    """parse_single_example's result for one record: no batch arrays built and dropped."""
+    try:
+        found = example_pieces(record, _keys_of(columns))
+    except WireError:
+        raise _unparseable(record) from None
+    out: dict[str, Any] = {}
+    for col in columns:
+        p = found.get(col.key)
+        if not isinstance(col.spec, FixedLenFeature):
+            decoded = [{col.key: (p.kind, values_of(record, p))} if p is not None else {}]
+            sub = parse_records_decoded(decoded, [col], names)
+            out[col.key] = single(sub)[col.key]
+            continue
+        if p is None or not p.kind:
+            if col.default is None:
+                raise missing_error(col, names, 0)
+            d = col.default
+            out[col.key] = d.copy() if col.shape else (
+                d[()] if col.dtype == "string" else col.np_dtype.type(d[()]))
+            continue
+        check_kind(col, p.kind, names, 0)
+        values = values_of(record, p)
+        if len(values) != col.size:
+            raise size_error(col, len(values), names, 0)
+        out[col.key] = _leaf_value(col, values)
+    return out
 
 
 def as_batch(serialized: Any) -> tuple[list[bytes], bool]:
@@ -310,7 +377,13 @@ def parse_records(
     records: list[bytes], columns: list[Column], decode: Decoder, names: Sequence[str] | None
 ) -> dict[str, Any]:
     """Parses a batch with `decode` (one call per record) into TensorFlow's outputs."""
-    decoded = [decode(r) for r in records]
+    return parse_records_decoded([decode(r) for r in records], columns, names)
+
+
+def parse_records_decoded(
+    decoded: list[dict[str, tuple[int, Values]]], columns: list[Column], names: Sequence[str] | None
+) -> dict[str, Any]:
+    """TensorFlow's outputs from already decoded records."""
     out: dict[str, Any] = {}
     for col in columns:
         if isinstance(col.spec, FixedLenFeature):
@@ -369,15 +442,13 @@ def parse_example(
     >>> sp.indices.tolist(), sp.values.tolist(), sp.dense_shape.tolist()
     ([[0, 0], [0, 1]], [1.0, 2.0], [2, 2])
     """
-    from record_format.fastparse import parse_batch
-
     del name
     records, scalar = as_batch(serialized)
     columns = schema(features)
     names = _names(example_names, len(records))
     if scalar:
         return single(parse_records(records, columns, wire_decoder(columns), _scalar(names)))
-    return parse_batch(records, columns, names)
+    return _fast.parse_batch(records, columns, names)
 
 
 def parse_single_example(
@@ -398,8 +469,8 @@ def parse_single_example(
             f"parse_single_example: `serialized` must be a scalar, got {len(records)} values."
         )
     columns = schema(features)
-    names = _scalar(_names(example_names, 1))
-    return single(parse_records(records, columns, wire_decoder(columns), names))
+    names = _SCALAR if example_names is None else _scalar(_names(example_names, 1))
+    return _fast.parse_single(records[0], columns, names)
 
 
 def parse_example_proto(
@@ -413,3 +484,9 @@ def parse_example_proto(
         records, columns, proto_decoder(columns), _scalar(names) if scalar else names
     )
     return single(out) if scalar else out
+
+
+_SCALAR = ScalarInput(["<unknown>"])
+
+# At the end: fastparse imports this module's names.
+from record_format import fastparse as _fast  # noqa: E402

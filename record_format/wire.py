@@ -87,33 +87,61 @@ def _entries(buf: bytes, keys: dict[bytes, str]) -> dict[str, list[tuple[int, in
     end = len(buf)
     pos = 0
     while pos < end:
-        tag, pos = varint(buf, pos)
+        tag = buf[pos]
+        if tag < 0x80:
+            pos += 1
+        else:
+            tag, pos = varint(buf, pos)
         if tag != 0x0A:  # Example.features (field 1, length-delimited)
             pos = skip_field(buf, pos, tag & 7, end)
             continue
-        n, pos = varint(buf, pos)
+        n = buf[pos]
+        if n < 0x80:
+            pos += 1
+        else:
+            n, pos = varint(buf, pos)
         fend = pos + n
         if fend > end:
             raise WireError("Example.features runs past the end")
         while pos < fend:
-            tag, pos = varint(buf, pos)
+            tag = buf[pos]
+            if tag < 0x80:
+                pos += 1
+            else:
+                tag, pos = varint(buf, pos)
             if tag != 0x0A:  # Features.feature map entry
                 pos = skip_field(buf, pos, tag & 7, fend)
                 continue
-            n, pos = varint(buf, pos)
+            n = buf[pos]
+            if n < 0x80:
+                pos += 1
+            else:
+                n, pos = varint(buf, pos)
             eend = pos + n
             if eend > fend:
                 raise WireError("map entry runs past the end of Features")
             key = b""
             values: list[tuple[int, int]] = []
             while pos < eend:
-                tag, pos = varint(buf, pos)
+                tag = buf[pos]
+                if tag < 0x80:
+                    pos += 1
+                else:
+                    tag, pos = varint(buf, pos)
                 if tag == 0x0A:
-                    n, pos = varint(buf, pos)
+                    n = buf[pos]
+                    if n < 0x80:
+                        pos += 1
+                    else:
+                        n, pos = varint(buf, pos)
                     key = buf[pos : pos + n]
                     pos += n
                 elif tag == 0x12:
-                    n, pos = varint(buf, pos)
+                    n = buf[pos]
+                    if n < 0x80:
+                        pos += 1
+                    else:
+                        n, pos = varint(buf, pos)
                     values.append((pos, pos + n))
                     pos += n
                 else:
@@ -134,12 +162,20 @@ def _feature(buf: bytes, regions: list[tuple[int, int]]) -> Pieces:
     for start, stop in regions:
         pos = start
         while pos < stop:
-            tag, pos = varint(buf, pos)
+            tag = buf[pos]
+            if tag < 0x80:
+                pos += 1
+            else:
+                tag, pos = varint(buf, pos)
             field, wt = tag >> 3, tag & 7
             if wt != 2 or field not in (BYTES, FLOAT, INT64):
                 pos = skip_field(buf, pos, wt, stop)
                 continue
-            n, pos = varint(buf, pos)
+            n = buf[pos]
+            if n < 0x80:
+                pos += 1
+            else:
+                n, pos = varint(buf, pos)
             lend = pos + n
             if lend > stop:
                 raise WireError("Feature list runs past its end")
@@ -154,19 +190,31 @@ def _feature(buf: bytes, regions: list[tuple[int, int]]) -> Pieces:
 
 def _list(buf: bytes, pos: int, end: int, kind: int, spans: list[tuple[int, int]]) -> None:
     while pos < end:
-        tag, pos = varint(buf, pos)
+        tag = buf[pos]
+        if tag < 0x80:
+            pos += 1
+        else:
+            tag, pos = varint(buf, pos)
         if tag >> 3 != 1:
             pos = skip_field(buf, pos, tag & 7, end)
             continue
         wt = tag & 7
         if kind == BYTES and wt == 2:
-            n, pos = varint(buf, pos)
+            n = buf[pos]
+            if n < 0x80:
+                pos += 1
+            else:
+                n, pos = varint(buf, pos)
             if pos + n > end:
                 raise WireError("bytes value runs past its end")
             spans.append((pos, pos + n))
             pos += n
         elif kind == FLOAT and wt == 2:
-            n, pos = varint(buf, pos)
+            n = buf[pos]
+            if n < 0x80:
+                pos += 1
+            else:
+                n, pos = varint(buf, pos)
             if n % 4 or pos + n > end:
                 raise WireError("packed floats have a bad length")
             spans.append((pos, n // 4))
@@ -177,7 +225,11 @@ def _list(buf: bytes, pos: int, end: int, kind: int, spans: list[tuple[int, int]
             spans.append((pos, 1))
             pos += 4
         elif kind == INT64 and wt == 2:
-            n, pos = varint(buf, pos)
+            n = buf[pos]
+            if n < 0x80:
+                pos += 1
+            else:
+                n, pos = varint(buf, pos)
             pend = pos + n
             if pend > end:
                 raise WireError("packed varints run past their end")
@@ -202,7 +254,10 @@ def example_pieces(buf: bytes, keys: dict[bytes, str]) -> dict[str, Pieces]:
 
     `keys` maps the UTF-8 key bytes to the name used in the result.
     """
-    return {name: _feature(buf, regions) for name, regions in _entries(buf, keys).items()}
+    try:
+        return {name: _feature(buf, regions) for name, regions in _entries(buf, keys).items()}
+    except IndexError:  # a length or tag byte past the end of the buffer
+        raise WireError("message truncated") from None
 
 
 def values_of(buf: bytes, pieces: Pieces) -> list[bytes] | np.ndarray | list[int]:

@@ -337,3 +337,13 @@ def test_column_path_equals_protobuf_parse(batch):
     assert fast[0] == ref[0], (fast, ref)
     if fast[0] == "ok":
         outputs_equal(fast[1], ref[1])
+
+
+@given(same_layout_batches())
+def test_cached_single_record_layouts_equal_protobuf_parse(batch):
+    spec, records = batch
+    for r in records:  # hits, misses and re-learned layouts, record after record
+        one, ref = run(parse_single_example, r, spec), run(parse_example_proto, r, spec)
+        assert one[0] == ref[0], (one, ref)
+        if one[0] == "ok":
+            outputs_equal(one[1], ref[1])
