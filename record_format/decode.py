@@ -56,6 +56,13 @@ def decode_raw(
     [1]
     """
     del name
+    if type(input_bytes) is builtins_bytes and fixed_length is None and little_endian:
+        try:  # the per-element common case, kept short
+            dt1 = _RAW_DTYPES[out_type]
+        except (KeyError, TypeError):
+            dt1 = None
+        if dt1 is not None and len(input_bytes) % dt1.itemsize == 0:
+            return np.frombuffer(input_bytes, dtype=dt1).copy()
     if input_bytes is None:
         input_bytes = bytes
     dt = np_dtype(out_type)
@@ -102,6 +109,24 @@ def decode_raw(
 
 
 builtins_bytes = bytes
+
+
+class _RawDtypes(dict):  # type: ignore[type-arg]
+    """out_type -> little-endian NumPy dtype, filled on first use (strings raise KeyError)."""
+
+    def __missing__(self, key: Any) -> np.dtype:
+        dt = np_dtype(key)
+        if dt == object:
+            raise KeyError(key)
+        wire = dt.newbyteorder("<") if dt.itemsize > 1 else dt
+        if wire != dt:  # a big-endian machine: take the general path
+            raise KeyError(key)
+        if len(self) < 64:
+            self[key] = wire
+        return wire
+
+
+_RAW_DTYPES = _RawDtypes()
 
 
 # ---- CSV ----------------------------------------------------------------------------------------
