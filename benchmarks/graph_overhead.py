@@ -15,8 +15,9 @@ import os
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -29,7 +30,7 @@ def load_mnist(data_dir: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nd
     from dataflowio.datasets import mnist
 
     (x, y), (xt, yt) = mnist.load_data(data_dir)
-    f = lambda a: (a.reshape(len(a), 784).astype(np.float32) / 255.0)  # noqa: E731
+    f = lambda a: (a.reshape(len(a), 784).astype(np.float32) / 255.0)
     return f(x), y.astype(np.int64), f(xt), yt.astype(np.int64)
 
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from dataflowio.errors import InvalidArgumentError, OpError
 from dataflowio.graph.ops.registry import OpDef, lookup  # noqa: F401

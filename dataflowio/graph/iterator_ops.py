@@ -18,7 +18,8 @@ TensorSpecs) and `iter()`; one built from graph Tensors (placeholders as paramet
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -127,7 +128,7 @@ class Iterator:
         if dataset is not None and not one_shot:
             self._initializer = self.make_initializer(dataset, name="MakeIterator")
         elif dataset is not None and one_shot:
-            captured = getattr(dataset, "_graph_tensors", lambda: [])()
+            captured = getattr(dataset, "_graph_tensors", list)()
             if captured:
                 raise ValueError(
                     f"Failed to capture resource for a one-shot iterator: the dataset depends on graph "
@@ -147,7 +148,7 @@ class Iterator:
 
     def make_initializer(self, dataset: Any, name: str | None = None) -> Operation:
         """Returns an op that (re)starts this iterator on `dataset`."""
-        tensors = tuple(getattr(dataset, "_graph_tensors", lambda: [])())
+        tensors = tuple(getattr(dataset, "_graph_tensors", list)())
         specs = tuple(flatten(dataset.element_spec))
         if len(specs) != len(self._specs):
             raise TypeError(f"make_initializer: the dataset has {len(specs)} components, the iterator "

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import functools
 import inspect
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -32,7 +33,7 @@ def _shape(v: Any) -> TensorShape:
 
 
 def _decode_raw_spec(input_bytes: Any = None, out_type: Any = None, little_endian: bool = True,
-                     fixed_length: Any = None, name: Any = None, bytes: Any = None) -> Any:  # noqa: A002
+                     fixed_length: Any = None, name: Any = None, bytes: Any = None) -> Any:
     s = _shape(input_bytes if input_bytes is not None else bytes)
     return TensorSpec(s.concatenate([None]), out_type)
 
@@ -66,7 +67,7 @@ def _decode_csv_spec(records: Any, record_defaults: Any, *args: Any, **kwargs: A
     shape = _shape(records)
     specs = []
     for d in record_defaults:
-        if isinstance(d, dtypes.DType) or isinstance(d, type) or isinstance(d, np.dtype):
+        if isinstance(d, (dtypes.DType, type, np.dtype)):
             dt = as_dtype(d)
         elif isinstance(d, GraphValue):
             dt = as_tensor(d).dtype

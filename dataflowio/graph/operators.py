@@ -13,7 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from dataflowio.graph.graph import Graph  # noqa: F401 - used by the doctest
-from dataflowio.graph.ops import array, elementwise as ew, linalg
+from dataflowio.graph.ops import array, linalg
+from dataflowio.graph.ops import elementwise as ew
 from dataflowio.graph.tensor import GraphValue
 
 

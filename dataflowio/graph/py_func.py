@@ -12,7 +12,8 @@
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -52,7 +53,7 @@ PY_FUNC = register(OpDef("PyFunc", infer=lambda ins, func, tout, single, shapes,
                          kernel=_py_func_kernel))
 
 
-def py_func(func: Callable, inp: list[Any], Tout: Any, stateful: bool = True,  # noqa: N803 - TF's name
+def py_func(func: Callable, inp: list[Any], Tout: Any, stateful: bool = True,
             name: str | None = None) -> Any:
     """Returns `func(*inp)` as graph tensors of dtypes `Tout` (a dtype or a list of them).
 
@@ -72,7 +73,7 @@ def py_func(func: Callable, inp: list[Any], Tout: Any, stateful: bool = True,  #
     return res if single else list(res) if isinstance(res, tuple) else [res]
 
 
-def numpy_function(func: Callable, inp: list[Any], Tout: Any, stateful: bool = True,  # noqa: N803
+def numpy_function(func: Callable, inp: list[Any], Tout: Any, stateful: bool = True,
                    name: str | None = None) -> Any:
     """TF2's name for `py_func` (NumPy arrays in, NumPy arrays out)."""
     return py_func(func, inp, Tout, stateful, name)

@@ -18,7 +18,8 @@ from __future__ import annotations
 import functools
 import threading
 import traceback
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -62,7 +63,6 @@ class _Plan:
     """The compiled form of one (fetch targets, feed keys) combination."""
 
     def __init__(self, session: Session, targets: list[Any], feeds: list[Tensor]) -> None:
-        graph = session.graph
         fed = {id(t): i for i, t in enumerate(feeds)}
         needed: dict[int, Operation] = {}
         stack: list[Operation] = []
@@ -329,7 +329,7 @@ class Session:
         self._graph_cm.__enter__()
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         self._graph_cm.__exit__(*exc)
         self._default_cm.__exit__(*exc)
         self.close()
@@ -418,7 +418,7 @@ class _DefaultSession:
         _default_stack().append(self.sess)
         return self.sess
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         stack = _default_stack()
         if stack and stack[-1] is self.sess:
             stack.pop()

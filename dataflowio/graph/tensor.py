@@ -40,7 +40,7 @@ class GraphValue:
 class Tensor(GraphValue):
     """A symbolic value: output `value_index` of `op`, with a static `shape` and `dtype`."""
 
-    __slots__ = ("op", "value_index", "dtype", "_shape", "__weakref__")
+    __slots__ = ("__weakref__", "_shape", "dtype", "op", "value_index")
 
     def __init__(self, op: Any, value_index: int, shape: TensorShape, dtype: DType) -> None:
         self.op = op

@@ -13,7 +13,8 @@ v:0 [2.0, 3.0]
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -285,7 +286,7 @@ class Initializer:
         raise NotImplementedError
 
 
-class constant_initializer(Initializer):  # noqa: N801 - TF's name
+class constant_initializer(Initializer):
     """Fills with `value` (a scalar, or a list/array broadcast or reshaped to the shape)."""
 
     def __init__(self, value: Any = 0, dtype: Any = dtypes.float32, verify_shape: bool = False) -> None:
@@ -306,17 +307,17 @@ class constant_initializer(Initializer):  # noqa: N801 - TF's name
         return constant(arr, dtype=dt)
 
 
-class zeros_initializer(constant_initializer):  # noqa: N801
+class zeros_initializer(constant_initializer):
     def __init__(self, dtype: Any = dtypes.float32) -> None:
         super().__init__(0, dtype)
 
 
-class ones_initializer(constant_initializer):  # noqa: N801
+class ones_initializer(constant_initializer):
     def __init__(self, dtype: Any = dtypes.float32) -> None:
         super().__init__(1, dtype)
 
 
-class random_uniform_initializer(Initializer):  # noqa: N801
+class random_uniform_initializer(Initializer):
     def __init__(self, minval: Any = 0.0, maxval: Any = None, seed: int | None = None,
                  dtype: Any = dtypes.float32) -> None:
         self.minval, self.maxval, self.seed, self.dtype = minval, maxval, seed, dtype
@@ -328,7 +329,7 @@ class random_uniform_initializer(Initializer):  # noqa: N801
                               1.0 if self.maxval is None else self.maxval, dtype or self.dtype, self.seed)
 
 
-class random_normal_initializer(Initializer):  # noqa: N801
+class random_normal_initializer(Initializer):
     def __init__(self, mean: Any = 0.0, stddev: Any = 1.0, seed: int | None = None,
                  dtype: Any = dtypes.float32) -> None:
         self.mean, self.stddev, self.seed, self.dtype = mean, stddev, seed, dtype
@@ -339,7 +340,7 @@ class random_normal_initializer(Initializer):  # noqa: N801
         return random_normal(list(TensorShape(shape)), self.mean, self.stddev, dtype or self.dtype, self.seed)
 
 
-class truncated_normal_initializer(random_normal_initializer):  # noqa: N801
+class truncated_normal_initializer(random_normal_initializer):
     def __call__(self, shape: Any, dtype: Any = None, partition_info: Any = None) -> Any:
         from dataflowio.graph.ops.random import truncated_normal
 
@@ -347,7 +348,7 @@ class truncated_normal_initializer(random_normal_initializer):  # noqa: N801
                                 self.seed)
 
 
-class glorot_uniform_initializer(Initializer):  # noqa: N801
+class glorot_uniform_initializer(Initializer):
     """Uniform in `±sqrt(6 / (fan_in + fan_out))` (Xavier)."""
 
     def __init__(self, seed: int | None = None, dtype: Any = dtypes.float32) -> None:
@@ -362,7 +363,7 @@ class glorot_uniform_initializer(Initializer):  # noqa: N801
         return random_uniform(dims, -limit, limit, dtype or self.dtype, self.seed)
 
 
-class glorot_normal_initializer(glorot_uniform_initializer):  # noqa: N801
+class glorot_normal_initializer(glorot_uniform_initializer):
     def __call__(self, shape: Any, dtype: Any = None, partition_info: Any = None) -> Any:
         from dataflowio.graph.ops.random import truncated_normal
 
@@ -487,9 +488,7 @@ def get_variable(name: str, shape: Any = None, dtype: Any = None, initializer: A
     if scope.reuse is True:
         raise ValueError(f"Variable {full} does not exist, or was not created with tf.get_variable(). "
                          "Did you mean to set reuse=tf.AUTO_REUSE in VarScope?")
-    dt = as_dtype(dtype or scope.dtype or (getattr(initializer, "dtype", None)
-                                           if isinstance(initializer, Initializer) and dtype is None
-                                           and False else dtypes.float32))
+    dt = as_dtype(dtype or scope.dtype or dtypes.float32)
     init = initializer if initializer is not None else scope.initializer
     if init is None:
         init = glorot_uniform_initializer() if dt.is_floating else zeros_initializer()
@@ -497,7 +496,7 @@ def get_variable(name: str, shape: Any = None, dtype: Any = None, initializer: A
         if shape is None:
             raise ValueError(f"get_variable: shape of a new variable ({full}) must be fully defined, "
                              "but instead was None.")
-        init_fn: Callable[[], Any] = lambda: init(TensorShape(shape), dt)  # noqa: E731
+        init_fn: Callable[[], Any] = lambda: init(TensorShape(shape), dt)
         value: Any = init_fn
     else:
         value = init

@@ -35,7 +35,7 @@ def test_one_shot_iterator_rejects_placeholders_in_the_dataset():
     with pytest.raises(ValueError, match="make_initializable_iterator"):
         tf.data.Dataset.from_tensor_slices(ph).make_one_shot_iterator()
     with pytest.raises(ValueError, match="does not have an initializer"):
-        tf.compat.v1.data.make_one_shot_iterator(tf.data.Dataset.range(2)).initializer
+        _ = tf.compat.v1.data.make_one_shot_iterator(tf.data.Dataset.range(2)).initializer
 
 
 def test_initializable_iterator_takes_placeholders_as_dataset_parameters():

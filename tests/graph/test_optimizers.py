@@ -100,9 +100,8 @@ def test_optimizer_errors():
         c = tf.constant(3.0)
         with pytest.raises(ValueError, match="No gradients provided for any variable"):
             tf.train.GradientDescentOptimizer(0.1).minimize(c * 2.0, var_list=[w])
-    with tf.Graph().as_default():
-        with pytest.raises(ValueError, match="No variables to optimize"):
-            tf.train.GradientDescentOptimizer(0.1).minimize(tf.constant(1.0))
+    with tf.Graph().as_default(), pytest.raises(ValueError, match="No variables to optimize"):
+        tf.train.GradientDescentOptimizer(0.1).minimize(tf.constant(1.0))
 
 
 def test_training_a_small_mlp_reduces_the_loss():

@@ -78,11 +78,10 @@ def test_variable_scope_reuse_rules():
     with tf.variable_scope("layer", reuse=tf.AUTO_REUSE):
         assert tf.get_variable("w", [2]) is w
         assert tf.get_variable("u", [1]).name == "layer/u:0"
-    with tf.variable_scope("outer"):
-        with tf.variable_scope("inner") as scope:
-            assert tf.get_variable("b", [1]).name == "outer/inner/b:0"
-            scope.reuse_variables()
-            assert tf.get_variable("b").name == "outer/inner/b:0"
+    with tf.variable_scope("outer"), tf.variable_scope("inner") as scope:
+        assert tf.get_variable("b", [1]).name == "outer/inner/b:0"
+        scope.reuse_variables()
+        assert tf.get_variable("b").name == "outer/inner/b:0"
     with pytest.raises(ValueError, match="shape of a new variable"):
         tf.get_variable("noshape")
 

@@ -10,7 +10,8 @@ static shape rule needs is read from constants when possible.
 from __future__ import annotations
 
 import builtins
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -18,7 +19,13 @@ from dataflowio import dtypes
 from dataflowio.dtypes import as_dtype, convert_to_numpy
 from dataflowio.errors import InvalidArgumentError
 from dataflowio.graph.ops.core import (
-    apply, as_tensor, build, constant_value, in_eager_mode, is_graph, spec,
+    apply,
+    as_tensor,
+    build,
+    constant_value,
+    in_eager_mode,
+    is_graph,
+    spec,
 )
 from dataflowio.graph.ops.registry import OpDef, register
 from dataflowio.graph.ops.shapes import dims_product, normalize_axes
@@ -158,7 +165,7 @@ EXPAND_DIMS = register(OpDef("ExpandDims", infer=_expand_infer,
                              grad=lambda op, g: [reshape(g, shape_of(op.inputs[0]))]))
 
 
-def expand_dims(input: Any, axis: Any = None, name: str | None = None, dim: Any = None) -> Any:  # noqa: A002
+def expand_dims(input: Any, axis: Any = None, name: str | None = None, dim: Any = None) -> Any:
     """Returns `input` with a length-1 axis inserted at `axis`.
 
     >>> expand_dims([1, 2], 0).tolist()
@@ -188,7 +195,7 @@ SQUEEZE = register(OpDef("Squeeze", infer=_squeeze_infer,
                          grad=lambda op, g: [reshape(g, shape_of(op.inputs[0]))]))
 
 
-def squeeze(input: Any, axis: Any = None, name: str | None = None, squeeze_dims: Any = None) -> Any:  # noqa: A002
+def squeeze(input: Any, axis: Any = None, name: str | None = None, squeeze_dims: Any = None) -> Any:
     """Returns `input` without its length-1 axes (or only those in `axis`).
 
     >>> squeeze([[1], [2]]).tolist()
@@ -352,7 +359,7 @@ RANK = register(OpDef("Rank", infer=lambda ins: [(TensorShape([]), dtypes.int32)
                       kernel=lambda xp, x: np.asarray(np.ndim(x), np.int32), grad=lambda op, g: [None]))
 
 
-def shape(input: Any, name: str | None = None, out_type: Any = dtypes.int32) -> Any:  # noqa: A002
+def shape(input: Any, name: str | None = None, out_type: Any = dtypes.int32) -> Any:
     """Returns the (dynamic) shape of `input` as an int32 vector.
 
     >>> shape([[1, 2, 3]]).tolist()
@@ -361,7 +368,7 @@ def shape(input: Any, name: str | None = None, out_type: Any = dtypes.int32) -> 
     return apply(SHAPE, [input], {"out_type": as_dtype(out_type)}, name)
 
 
-def size(input: Any, name: str | None = None, out_type: Any = dtypes.int32) -> Any:  # noqa: A002
+def size(input: Any, name: str | None = None, out_type: Any = dtypes.int32) -> Any:
     """Returns the number of elements of `input`.
 
     >>> size([[1, 2, 3]]).item()
@@ -370,7 +377,7 @@ def size(input: Any, name: str | None = None, out_type: Any = dtypes.int32) -> A
     return apply(SIZE, [input], {"out_type": as_dtype(out_type)}, name)
 
 
-def rank(input: Any, name: str | None = None) -> Any:  # noqa: A002
+def rank(input: Any, name: str | None = None) -> Any:
     """Returns the number of dimensions of `input`.
 
     >>> rank([[1, 2, 3]]).item()
@@ -490,7 +497,7 @@ TILE = register(OpDef("Tile", infer=_tile_infer,
 TILE_GRAD = register(OpDef("TileGrad", infer=lambda ins: [spec(ins[1])], kernel=_tile_grad_kernel))
 
 
-def tile(input: Any, multiples: Any, name: str | None = None) -> Any:  # noqa: A002
+def tile(input: Any, multiples: Any, name: str | None = None) -> Any:
     """Returns `input` repeated `multiples[i]` times along axis i.
 
     >>> tile([[1, 2]], [2, 1]).tolist()
@@ -600,7 +607,7 @@ RANGE = register(OpDef("Range", infer=_range_infer,
                        grad=lambda op, g: [None, None, None], host_inputs=(0, 1, 2)))
 
 
-def range(start: Any, limit: Any = None, delta: Any = 1, dtype: Any = None, name: str = "range") -> Any:  # noqa: A001
+def range(start: Any, limit: Any = None, delta: Any = 1, dtype: Any = None, name: str = "range") -> Any:
     """Returns `[start, start + delta, ...]` up to but excluding `limit`.
 
     >>> range(5).tolist(), range(1, 7, 2).tolist()
@@ -704,7 +711,7 @@ def getitem(x: Any, key: Any) -> Any:
     return apply(STRIDED_SLICE, [x], {"key": key}, "strided_slice")
 
 
-def slice(input_: Any, begin: Any, size: Any, name: str | None = None) -> Any:  # noqa: A001
+def slice(input_: Any, begin: Any, size: Any, name: str | None = None) -> Any:
     """Returns the slice of `input_` starting at `begin` with `size` (-1 = to the end).
 
     >>> slice([[1, 2, 3], [4, 5, 6]], [0, 1], [2, -1]).tolist()

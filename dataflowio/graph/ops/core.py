@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from typing import Any, Iterator, Sequence
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -130,7 +131,7 @@ def eager(opdef: OpDef, inputs: Sequence[Any], attrs: dict[str, Any]) -> Any:
         shapes = ", ".join(str(np.shape(a)) for a in arrays)
         raise InvalidArgumentError(f"{opdef.name}: {e} (input shapes: {shapes})") from e
     if isinstance(out, tuple):
-        return tuple(to_leaf(o) for o in out)
+        return tuple([to_leaf(o) for o in out])
     return to_leaf(out)
 
 
@@ -242,7 +243,7 @@ def placeholder(dtype: Any, shape: Any = None, name: str | None = None) -> Tenso
         name or "Placeholder").outputs[0]
 
 
-def placeholder_with_default(input: Any, shape: Any, name: str | None = None) -> Tensor:  # noqa: A002
+def placeholder_with_default(input: Any, shape: Any, name: str | None = None) -> Tensor:
     """Returns a Tensor that is `input` unless fed; `shape` may be less specific than `input`'s."""
     shape = TensorShape(shape)
     t = build(PLACEHOLDER_WITH_DEFAULT, [input], {"shape": shape}, name or "PlaceholderWithDefault",
@@ -253,12 +254,12 @@ def placeholder_with_default(input: Any, shape: Any, name: str | None = None) ->
     return t
 
 
-def identity(input: Any, name: str | None = None) -> Any:  # noqa: A002
+def identity(input: Any, name: str | None = None) -> Any:
     """Returns `input` unchanged (a new node in graph mode)."""
     return apply(IDENTITY, [input], None, name)
 
 
-def stop_gradient(input: Any, name: str | None = None) -> Any:  # noqa: A002
+def stop_gradient(input: Any, name: str | None = None) -> Any:
     """Returns `input`; gradients do not flow through it."""
     return apply(STOP_GRADIENT, [input], None, name)
 

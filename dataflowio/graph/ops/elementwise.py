@@ -10,14 +10,21 @@ NumPy scalar (or list) operand adopts the other operand's dtype.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
 from dataflowio import dtypes
 from dataflowio.dtypes import DType, as_dtype, convert_to_numpy
 from dataflowio.graph.ops.core import (
-    DTypeMismatchError, apply, as_tensor, build, convert_value, graph_of, spec,
+    DTypeMismatchError,
+    apply,
+    as_tensor,
+    build,
+    convert_value,
+    graph_of,
+    spec,
 )
 from dataflowio.graph.ops.registry import OpDef, register
 from dataflowio.graph.ops.shapes import broadcast_shapes
@@ -378,7 +385,7 @@ def mod(x: Any, y: Any, name: str | None = None) -> Any:
 floormod = mod
 
 
-def pow(x: Any, y: Any, name: str | None = None) -> Any:  # noqa: A001 - TF's name
+def pow(x: Any, y: Any, name: str | None = None) -> Any:
     """Returns `x ** y`.
 
     >>> pow(2.0, 3.0).item()
@@ -471,7 +478,7 @@ def _un(opdef: OpDef) -> Callable[..., Any]:
 
 
 negative = _un(NEG)
-abs = _un(ABS)  # noqa: A001
+abs = _un(ABS)
 sign = _un(SIGN)
 exp = _un(EXP)
 log = _un(LOG)
@@ -482,7 +489,7 @@ square = _un(SQUARE)
 reciprocal = _un(RECIPROCAL)
 floor = _un(FLOOR)
 ceil = _un(CEIL)
-round = _un(ROUND)  # noqa: A001
+round = _un(ROUND)
 sin = _un(SIN)
 cos = _un(COS)
 sigmoid = _un(SIGMOID)

@@ -134,7 +134,7 @@ def softmax_cross_entropy_with_logits_v2(labels: Any, logits: Any, axis: int = -
     """
     from dataflowio.graph.ops.elementwise import binary_args
 
-    labels, logits, graph = binary_args(labels, logits, "SoftmaxCrossEntropyWithLogits")
+    labels, logits, _ = binary_args(labels, logits, "SoftmaxCrossEntropyWithLogits")
     out = apply(XENT, [labels, logits], {"labels_grad": True}, name)
     return out[0]
 
@@ -147,7 +147,7 @@ def softmax_cross_entropy_with_logits(_sentinel: Any = None, labels: Any = None,
                          "(labels=..., logits=..., ...).")
     from dataflowio.graph.ops.elementwise import binary_args
 
-    labels, logits, graph = binary_args(labels, logits, "SoftmaxCrossEntropyWithLogits")
+    labels, logits, _ = binary_args(labels, logits, "SoftmaxCrossEntropyWithLogits")
     return apply(XENT, [labels, logits], {"labels_grad": False}, name)[0]
 
 
@@ -212,7 +212,15 @@ def sparse_softmax_cross_entropy_with_logits(_sentinel: Any = None, labels: Any 
 def sigmoid_cross_entropy_with_logits(_sentinel: Any = None, labels: Any = None, logits: Any = None,
                                       name: str | None = None) -> Any:
     """Returns `max(x, 0) - x * z + log(1 + exp(-|x|))` (composite, numerically stable)."""
-    from dataflowio.graph.ops.elementwise import abs, binary_args, exp, log1p, maximum, multiply, negative
+    from dataflowio.graph.ops.elementwise import (
+        abs,
+        binary_args,
+        exp,
+        log1p,
+        maximum,
+        multiply,
+        negative,
+    )
 
     labels, logits, _ = binary_args(labels, logits, "sigmoid_cross_entropy_with_logits")
     return maximum(logits, 0) - multiply(logits, labels) + log1p(exp(negative(abs(logits))))
@@ -324,7 +332,7 @@ def _g_conv(op: Any, g: Any) -> list:
 CONV2D = register(OpDef("Conv2D", infer=_conv_infer, kernel=_conv_kernel, grad=_g_conv))
 
 
-def conv2d(input: Any, filter: Any = None, strides: Any = None, padding: str = "VALID",  # noqa: A002
+def conv2d(input: Any, filter: Any = None, strides: Any = None, padding: str = "VALID",
            use_cudnn_on_gpu: bool = True, data_format: str = "NHWC", dilations: Any = None,
            name: str | None = None, filters: Any = None) -> Any:
     """Returns the 2-D convolution of NHWC `input` with HWIO `filter`.
@@ -435,7 +443,7 @@ def _pool(opdef: OpDef, value: Any, ksize: Any, strides: Any, padding: str, data
 
 
 def max_pool(value: Any, ksize: Any, strides: Any, padding: str, data_format: str = "NHWC",
-             name: str | None = None, input: Any = None) -> Any:  # noqa: A002
+             name: str | None = None, input: Any = None) -> Any:
     """Returns the max over each `ksize` window (NHWC).
 
     >>> x = np.arange(16, dtype=np.float32).reshape(1, 4, 4, 1)
@@ -446,7 +454,7 @@ def max_pool(value: Any, ksize: Any, strides: Any, padding: str, data_format: st
 
 
 def avg_pool(value: Any, ksize: Any, strides: Any, padding: str, data_format: str = "NHWC",
-             name: str | None = None, input: Any = None) -> Any:  # noqa: A002
+             name: str | None = None, input: Any = None) -> Any:
     """Returns the mean over each `ksize` window (NHWC; SAME padding averages real entries only)."""
     return _pool(AVG_POOL, value if value is not None else input, ksize, strides, padding, data_format, name)
 
@@ -486,7 +494,7 @@ TOPK = register(OpDef("TopKV2", infer=_topk_infer, kernel=_topk_kernel, grad=_g_
 TOPK_GRAD = register(OpDef("TopKGrad", infer=lambda ins: [spec(ins[2])], kernel=_topk_grad_kernel))
 
 
-def top_k(input: Any, k: int = 1, sorted: bool = True, name: str | None = None) -> tuple:  # noqa: A002
+def top_k(input: Any, k: int = 1, sorted: bool = True, name: str | None = None) -> tuple:
     """Returns `(values, indices)` of the `k` largest entries of the last axis (ties: lower index first).
 
     >>> v, i = top_k([[1, 3, 2]], k=2); v.tolist(), i.tolist()
@@ -578,7 +586,7 @@ def dropout(x: Any, keep_prob: Any = None, noise_shape: Any = None, seed: int | 
     if keep_prob is None:
         if rate is None:
             raise ValueError("dropout: pass keep_prob (TF1) or rate (TF2).")
-        keep_prob = 1 - rate if not is_graph([rate]) else 1 - rate
+        keep_prob = 1 - rate
     if not is_graph([x, keep_prob]):
         arr = np.asarray(x)
         kp = float(keep_prob)

@@ -23,7 +23,7 @@ import numpy as np
 from dataflowio import dtypes
 from dataflowio.dtypes import as_dtype
 from dataflowio.errors import InvalidArgumentError
-from dataflowio.graph.context import EAGER, DEFAULT_GRAPH_SEED
+from dataflowio.graph.context import DEFAULT_GRAPH_SEED, EAGER
 from dataflowio.graph.graph import get_default_graph
 from dataflowio.graph.ops.core import build, constant_value, in_eager_mode, is_graph
 from dataflowio.graph.ops.registry import OpDef, register

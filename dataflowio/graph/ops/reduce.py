@@ -176,7 +176,7 @@ ARGMIN = register(OpDef("ArgMin", infer=_arg_infer,
                         grad=lambda op, g: [None]))
 
 
-def argmax(input: Any, axis: Any = None, name: str | None = None, dimension: Any = None,  # noqa: A002
+def argmax(input: Any, axis: Any = None, name: str | None = None, dimension: Any = None,
            output_type: Any = dtypes.int64) -> Any:
     """Returns the index of the largest value along `axis` (default 0), as int64.
 
@@ -188,7 +188,7 @@ def argmax(input: Any, axis: Any = None, name: str | None = None, dimension: Any
                                    "output_type": as_dtype(output_type)}, name)
 
 
-def argmin(input: Any, axis: Any = None, name: str | None = None, dimension: Any = None,  # noqa: A002
+def argmin(input: Any, axis: Any = None, name: str | None = None, dimension: Any = None,
            output_type: Any = dtypes.int64) -> Any:
     """Returns the index of the smallest value along `axis` (default 0), as int64.
 

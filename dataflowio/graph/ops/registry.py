@@ -12,8 +12,9 @@ resource store. Composites (`square`, `l2_loss`, ...) are plain functions and ha
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from dataflowio.errors import NotFoundError
 
