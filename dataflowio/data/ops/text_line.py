@@ -73,6 +73,11 @@ class LineReader:
         self._pos = 0
         self._base = 0  # stream offset of self._buf[0]
         self._eof = False
+        # Lines already split off the buffer at self._pos (each ended by a newline there), handed
+        # out over later calls: a block is split once, not once per chunk of n lines.
+        self._pending: list[bytes] = []
+        self._pending_at = 0
+        self._pending_cr = False
         if offset:
             if isinstance(self._src, RawSource):
                 self._src.seek(offset)
@@ -102,6 +107,15 @@ class LineReader:
 
     def read_block(self, n: int) -> list[bytes]:
         """Up to `n` lines: every whole line already buffered (reading more only when none is)."""
+        if self._pending_at < len(self._pending):
+            lines = self._pending[self._pending_at:self._pending_at + n]
+            self._pending_at += len(lines)
+            self._pos += sum(map(len, lines)) + len(lines)
+            if self._pending_at >= len(self._pending):
+                self._pending, self._pending_at = [], 0
+            if self._pending_cr:
+                lines = [ln[:-1] if ln.endswith(b"\r") else ln for ln in lines]
+            return lines
         while True:
             buf, pos = self._buf, self._pos
             end = buf.rfind(b"\n", pos)
@@ -117,6 +131,8 @@ class LineReader:
                 region = buf[pos:cut]
                 lines = region.split(b"\n")
                 if len(lines) > n:
+                    self._pending, self._pending_at = lines, n
+                    self._pending_cr = b"\r" in region
                     lines = lines[:n]
                     self._pos = pos + sum(map(len, lines)) + n
                 else:
