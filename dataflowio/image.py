@@ -14,6 +14,7 @@ two matrix products, so a whole batch resizes in one vectorized call.
 from __future__ import annotations
 
 import functools
+import functools
 import math
 from typing import Any, Callable
 
@@ -159,6 +160,21 @@ def _area_weights(in_size: int, out_size: int) -> np.ndarray:
     return w
 
 
+@functools.lru_cache(maxsize=256)
+def _weights(in_size: int, out_size: int, method: str, antialias: bool) -> np.ndarray:
+    """The float32 `[out, in]` weights of one axis (cached: a pipeline resizes alike)."""
+    if method == "area":
+        w = _area_weights(in_size, out_size)
+    elif method == "bicubic" and not antialias:
+        w = _bicubic_weights(in_size, out_size)
+    else:
+        w = _kernel_weights(in_size, out_size, method, antialias)
+    w = np.ascontiguousarray(w, dtype=np.float32)
+    w.flags.writeable = False
+    return w
+
+
+@functools.lru_cache(maxsize=256)
 def _nearest_index(in_size: int, out_size: int) -> np.ndarray:
     scale = np.float32(in_size / out_size)
     idx = np.floor((np.arange(out_size, dtype=np.float32) + np.float32(0.5)) * scale)
@@ -204,13 +220,8 @@ def resize(
     oh, ow = _target_size(h, w, size, preserve_aspect_ratio)
     if method == "nearest":
         out = batch[:, _nearest_index(h, oh)][:, :, _nearest_index(w, ow)]
-    elif method == "area":
-        out = _apply(batch, _area_weights(h, oh), _area_weights(w, ow))
-    elif method == "bicubic" and not antialias:
-        out = _apply(batch, _bicubic_weights(h, oh), _bicubic_weights(w, ow))
-    elif method in _KERNELS:
-        aa = antialias
-        out = _apply(batch, _kernel_weights(h, oh, method, aa), _kernel_weights(w, ow, method, aa))
+    elif method in _KERNELS or method == "area":
+        out = _apply(batch, _weights(h, oh, method, antialias), _weights(w, ow, method, antialias))
     else:
         raise InvalidArgumentError(
             f"resize: unknown method {method!r}; expected one of "
