@@ -183,6 +183,7 @@ class _Col:
 
 
 _COLS_CACHE: dict[tuple[int, ...], tuple[Any, list[_Col]]] = {}
+_COLS_BY_TEXT: dict[str, list[_Col]] = {}
 
 
 def _columns(record_defaults: Sequence[Any]) -> list[_Col]:
@@ -191,7 +192,15 @@ def _columns(record_defaults: Sequence[Any]) -> list[_Col]:
     hit = _COLS_CACHE.get(key)
     if hit is not None and hit[0] is record_defaults:
         return hit[1]
-    cols = [_Col(d, i) for i, d in enumerate(record_defaults)]
+    # A list built anew on every call (`record_defaults=[[0.0]] * 8` inside a map function) has a
+    # new id each time: look it up by its text, which fixes every column's dtype and default.
+    text = repr(record_defaults)
+    cols = _COLS_BY_TEXT.get(text)
+    if cols is None:
+        cols = [_Col(d, i) for i, d in enumerate(record_defaults)]
+        if len(_COLS_BY_TEXT) > 256:
+            _COLS_BY_TEXT.clear()
+        _COLS_BY_TEXT[text] = cols
     if len(_COLS_CACHE) > 256:
         _COLS_CACHE.clear()
     _COLS_CACHE[key] = (record_defaults, cols)  # holds the list so its id stays unique
