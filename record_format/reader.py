@@ -208,6 +208,10 @@ class RecordReader:
     def read_batch(self, n: int) -> list[bytes]:
         """Returns up to `n` records (fewer only at the end of the file; [] once it is done).
 
+        On damage it raises `DataLossError` whose `records` attribute holds the intact records
+        read before it, and stays at the damaged record (`tell()` = its offset), so switching
+        `skip_corrupt` on and reading again resynchronises past it.
+
         >>> import os, tempfile
         >>> from record_format.tfrecord import TFRecordWriter
         >>> path = os.path.join(tempfile.mkdtemp(), "b.tfrecord")
@@ -217,12 +221,22 @@ class RecordReader:
         [b'x']
         """
         out: list[bytes] = []
-        if n < _FAST_MIN:
-            return self._read_slow(n) if not self._done else out
-        while len(out) < n and not self._done:
-            self._read_fast(out, n - len(out))
-            if len(out) < n:
-                out.extend(self._read_slow(1))
+        try:
+            if n < _FAST_MIN:
+                while len(out) < n and not self._done:
+                    got = self._read_slow(1)
+                    out.extend(got)
+                    if not got:
+                        break
+                return out
+            while len(out) < n and not self._done:
+                self._read_fast(out, n - len(out))
+                if len(out) < n:
+                    out.extend(self._read_slow(1))
+        except DataLossError as e:
+            # The intact records read before the damage; the reader stays at the damaged record.
+            e.records = out  # type: ignore[attr-defined]
+            raise
         return out
 
     def _read_fast(self, out: list[bytes], n: int) -> None:

@@ -338,3 +338,22 @@ def test_pipelined_large_records_report_damage_and_resync(tmp_path, monkeypatch)
     r.seek(offsets[3])  # a record read ahead is dropped on seek
     assert r.read_batch(1) == [recs[3]]
     assert r.tell() == offsets[4]
+
+
+@pytest.mark.parametrize("batch", [3, 50])
+def test_data_loss_error_carries_the_intact_records_and_the_reader_stays_put(tmp_path, batch):
+    recs = [bytes([i]) * 20 for i in range(10)]
+    path = write(tmp_path / "f", recs)
+    raw = bytearray(open(path, "rb").read())
+    bad = frame_offsets(recs)[4]
+    raw[bad + 15] ^= 1
+    open(path, "wb").write(raw)
+    r = RecordReader(path)
+    got = r.read_batch(2)
+    with pytest.raises(DataLossError) as info:
+        while True:
+            got += r.read_batch(batch)
+    got += info.value.records
+    assert got == recs[:4] and r.tell() == bad
+    r.skip_corrupt = True
+    assert r.read_batch(100) == recs[5:]
