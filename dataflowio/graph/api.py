@@ -66,6 +66,7 @@ from dataflowio.graph.ops.elementwise import (  # noqa: F401
     cast,
     ceil,
     clip_by_value,
+    cond,
     cos,
     div,
     divide,

@@ -18,7 +18,12 @@ class GraphValue:
 
     __slots__ = ()
 
-    __array_priority__ = 100  # make `ndarray + tensor` defer to our __radd__
+    __array_priority__ = 100
+    __array_ufunc__ = None  # `ndarray + tensor` defers to our __radd__ (a graph node)
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
+        raise TypeError(f"Cannot convert a symbolic tf.Tensor ({self}) to a numpy array. Graph tensors "
+                        "have values only inside Session.run: fetch it with sess.run(...).")
 
     def __bool__(self) -> bool:
         raise TypeError("Using a tf.Tensor as a Python `bool` is not allowed in graph execution. "

@@ -230,3 +230,23 @@ def test_python_operators_on_tensors():
     assert out[15].tolist() == [False, True, False] and out[16].tolist() == [2, -4, 8]
     assert tf.matmul(tf.ones([2, 3]), tf.ones([3, 1])).shape.as_list() == [2, 1]
     assert (tf.ones([2, 3]) @ tf.ones([3, 4])).shape.as_list() == [2, 4]
+
+
+def test_numpy_operands_defer_to_graph_operators_and_tensors_refuse_numpy_conversion():
+    x = tf.placeholder(tf.float32, [2])
+    y = np.ones(2, np.float32) + x
+    assert isinstance(y, tf.Tensor)
+    with tf.Session() as sess:
+        assert sess.run(y, {x: [1.0, 2.0]}).tolist() == [2.0, 3.0]
+    with pytest.raises(TypeError, match="Cannot convert a symbolic tf.Tensor"):
+        np.asarray(x)
+
+
+def test_cond_selects_a_branch_in_both_worlds():
+    p = tf.placeholder(tf.bool, [])
+    x = tf.placeholder(tf.float32, [2])
+    out = tf.cond(p, lambda: (x * 2, x), lambda: (x - 1, -x))
+    with tf.Session() as sess:
+        assert [v.tolist() for v in sess.run(out, {p: True, x: [1.0, 2.0]})] == [[2, 4], [1, 2]]
+        assert [v.tolist() for v in sess.run(out, {p: False, x: [1.0, 2.0]})] == [[0, 1], [-1, -2]]
+    assert tf.cond(False, lambda: 1 / 0, lambda: 3) == 3  # concrete: only the chosen branch runs
