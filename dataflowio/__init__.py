@@ -28,7 +28,7 @@ from dataflowio.dtypes import (  # noqa: F401
 )
 from dataflowio.tensor_shape import TensorShape, TensorSpec  # noqa: F401
 from dataflowio.graph.api import *  # noqa: F401,F403  (TF1 graph/session API, API.md §3)
-from dataflowio import nn, train, compat  # noqa: F401,E402  (tf.nn, tf.train, tf.compat.v1)
+from dataflowio import nn, train, compat, losses, math  # noqa: F401,E402  (tf.nn, tf.train, tf.compat.v1, ...)
 from dataflowio import image, io  # noqa: F401,E402  (tf.image, tf.io: record_format on NumPy)
 from dataflowio import io as python_io  # noqa: F401,E402  (TF1's tf.python_io.TFRecordWriter)
 from dataflowio.io import (  # noqa: F401,E402  (TF1 top-level aliases, API.md §5)

@@ -38,6 +38,9 @@ CASES = {
     "sparse_xent": lambda tf, x, y: tf.nn.sparse_softmax_cross_entropy_with_logits(labels=L, logits=x),
     "l2_loss": lambda tf, x, y: tf.nn.l2_loss(x) + tf.reduce_sum(tf.nn.bias_add(x, y)),
     "in_top_k": lambda tf, x, y: tf.cast(tf.nn.in_top_k(x, tf.constant([1, 0, 4, 2]), 2), tf.float32),
+    "losses": lambda tf, x, y: tf.losses.sparse_softmax_cross_entropy(L, x) + tf.losses.mean_squared_error(x, x * y)
+    + tf.losses.softmax_cross_entropy(tf.one_hot(L, 5), x, label_smoothing=0.1) + tf.losses.absolute_difference(x, x * y),
+    "math_namespace": lambda tf, x, y: tf.math.reduce_sum(tf.math.squared_difference(x, y), 1) + tf.math.log1p(tf.abs(y[0])),
     "top_k": lambda tf, x, y: tf.nn.top_k(x, 3)[0] + tf.cast(tf.nn.top_k(x, 3)[1], tf.float32),
 }
 
