@@ -28,7 +28,8 @@ def np_dtype(dtype: Any) -> np.dtype:
         }.get(dtype, dtype)
     if dtype in (bytes, str):
         return np.dtype(object)
-    return np.dtype(dtype)
+    out: np.dtype[Any] = np.dtype(dtype)
+    return out
 
 
 def _leaf(x: np.ndarray) -> Any:
@@ -505,15 +506,15 @@ def _byte_columns(
     width = nfields // n
     if int(newline.sum()) != n - 1 or (width > 1 and not newline[seps[width - 1 :: width]].all()):
         return None
-    if width != len(cols) if select is None else width <= select[-1]:  # type: ignore[index]
+    if (width != len(cols)) if select is None else (width <= select[-1]):
         return None
-    starts = np.empty(nfields, dtype=np.int64)
-    starts[0] = 0
-    starts[1:] = seps + 1
-    ends = np.empty(nfields, dtype=np.int64)
-    ends[:-1] = seps
-    ends[-1] = len(buf)
-    starts, ends = starts.reshape(n, width), ends.reshape(n, width)
+    flat_starts = np.empty(nfields, dtype=np.int64)
+    flat_starts[0] = 0
+    flat_starts[1:] = seps + 1
+    flat_ends = np.empty(nfields, dtype=np.int64)
+    flat_ends[:-1] = seps
+    flat_ends[-1] = len(buf)
+    starts, ends = flat_starts.reshape(n, width), flat_ends.reshape(n, width)
     picked = [j if select is None else select[j] for j in range(len(cols))]
     out: list[np.ndarray | None] = [None] * len(cols)
     for dtype in {c.dtype for c in cols if c.dtype != object}:

@@ -95,7 +95,7 @@ class Layout:
 
     def matches(self, m: np.ndarray) -> np.ndarray:
         """Rows of `m` (records as uint8 rows) laid out exactly like the template."""
-        ok = (m[:, self.struct_cols] == self.struct_vals).all(axis=1)
+        ok: np.ndarray = (m[:, self.struct_cols] == self.struct_vals).all(axis=1)
         if len(self.varint_cols):
             ok &= ((m[:, self.varint_cols] & 0x80) == self.varint_bits).all(axis=1)
         return ok
@@ -141,6 +141,7 @@ class Layout:
                         block[:, j] = [r[s:e] for r in records]
                     flat[rows] = block
             elif what == "default":
+                assert col.default is not None
                 flat[rows] = col.default.reshape(-1)
 
 

@@ -49,7 +49,7 @@ class SparseTensorValue(NamedTuple):
     dense_shape: np.ndarray
 
 
-NP_DTYPES = {
+NP_DTYPES: dict[str, np.dtype[Any]] = {
     "float32": np.dtype(np.float32),
     "int64": np.dtype(np.int64),
     "string": np.dtype(object),

@@ -44,9 +44,11 @@ def convert_image_dtype(
     if src.kind == "f" and dt.kind == "f":
         return img.astype(dt)
     if src.kind in "ui":
-        return (img.astype(dt) * dt.type(1.0 / np.iinfo(src).max)).astype(dt)
+        out: np.ndarray = (img.astype(dt) * dt.type(1.0 / np.iinfo(src).max)).astype(dt)
+        return out
     info = np.iinfo(dt)
     scaled = img * src.type(info.max + 0.5)
     if saturate:
         scaled = np.clip(scaled, info.min, info.max)
-    return scaled.astype(dt)
+    result: np.ndarray = scaled.astype(dt)
+    return result

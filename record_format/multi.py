@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 from types import TracebackType
-from typing import Iterator, Sequence
+from typing import Any, Iterator, Sequence
 
 from record_format.errors import InvalidArgumentError
 from record_format.reader import DEFAULT_BLOCK_SIZE, Corruption, RecordReader
@@ -43,7 +43,9 @@ class MultiRecordReader:
             paths = [paths]
         self.paths = [os.fspath(p) for p in paths]
         self.compression_type = compression_type_of(compression_type, "MultiRecordReader")
-        self._kw = dict(verify_crc=verify_crc, skip_corrupt=skip_corrupt, block_size=block_size)
+        self._kw: dict[str, Any] = dict(
+            verify_crc=verify_crc, skip_corrupt=skip_corrupt, block_size=block_size
+        )
         self._index = 0
         self._reader: RecordReader | None = None
         self._past: list[Corruption] = []

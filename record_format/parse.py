@@ -117,7 +117,7 @@ def _leaf_value(col: Column, values: Values) -> Any:
             return v
         return col.np_dtype.type(v)
     if col.dtype == "float32":
-        return values.reshape(col.shape)  # type: ignore[union-attr]
+        return values.reshape(col.shape)
     out = np.empty(col.size, dtype=col.np_dtype)
     out[:] = values
     return out.reshape(col.shape)
@@ -141,8 +141,11 @@ def parse_one(record: bytes, columns: list[Column], names: Sequence[str]) -> dic
             if col.default is None:
                 raise missing_error(col, names, 0)
             d = col.default
-            out[col.key] = d.copy() if col.shape else (
-                d[()] if col.dtype == "string" else col.np_dtype.type(d[()]))
+            out[col.key] = (
+                d.copy()
+                if col.shape
+                else (d[()] if col.dtype == "string" else col.np_dtype.type(d[()]))
+            )
             continue
         check_kind(col, p.kind, names, 0)
         values = values_of(record, p)

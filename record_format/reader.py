@@ -94,7 +94,7 @@ class Corruption(NamedTuple):
 
 
 def _masked(data: object) -> int:
-    c = _crc.value(data)
+    c: int = _crc.value(data)
     return (((c >> 15) | (c << 17)) + _DELTA) & _M32
 
 
@@ -421,7 +421,7 @@ class RecordReader:
 
     def _fetch_large(self, offset: int, length: int) -> _Ahead | None:
         """Reads a large frame's data and footer and starts its CRC on the worker thread."""
-        fd = self._src.fd  # type: ignore[union-attr]
+        fd = self._src.fd
         data = os.pread(fd, length, offset + HEADER_SIZE)
         footer = os.pread(fd, FOOTER_SIZE, offset + HEADER_SIZE + length)
         if len(data) != length or len(footer) != FOOTER_SIZE:
@@ -447,7 +447,7 @@ class RecordReader:
             cur = self._fetch_large(offset, length)
             if cur is None:
                 return _TRUNCATED
-        header = os.pread(self._src.fd, HEADER_SIZE, cur.after)  # type: ignore[union-attr]
+        header = os.pread(self._src.fd, HEADER_SIZE, cur.after)
         if len(header) == HEADER_SIZE:
             nxt, lcrc = _HDR.unpack(header)
             if nxt >= _PIPELINE_MIN and lcrc == _masked(header[:8]):
