@@ -202,23 +202,26 @@ def shard(xs: list[Any], num_shards: int, index: int) -> list[Any]:
 
 
 def shuffle(xs: list[Any], buffer_size: int, draw: Callable[[int], int]) -> list[Any]:
-    """tf.data's buffer: fill to `buffer_size`, emit a uniformly random slot (`draw(n)` in [0, n)),
-    move the last slot into its place, refill; drain randomly at the end."""
-    src, buf, out = iter(xs), [], []
-    ended = False
-    while True:
-        while not ended and len(buf) < buffer_size:
-            try:
-                buf.append(next(src))
-            except StopIteration:
-                ended = True
-        if not buf:
-            return out
+    """tf.data's buffer: fill to `buffer_size`; each output is a uniformly random slot
+    (`draw(n)` in [0, n)), replaced by the next input; once the input has ended, the emptied slot
+    takes the last one (the buffer drains randomly)."""
+    src = iter(xs)
+    buf = list(itertools.islice(src, buffer_size))
+    out = []
+    while buf:
         i = draw(len(buf))
         out.append(buf[i])
-        last = buf.pop()
-        if i < len(buf):
-            buf[i] = last
+        nxt = next(src, _END)
+        if nxt is not _END:
+            buf[i] = nxt
+        else:
+            last = buf.pop()
+            if i < len(buf):
+                buf[i] = last
+    return out
+
+
+_END = object()
 
 
 def cache(xs: list[Any]) -> list[Any]:

@@ -1,10 +1,12 @@
 """`Dataset.shuffle`: tf.data's buffer shuffle, written once over *positions*.
 
 `PositionShuffler` turns input positions 0, 1, 2, ... into output positions: it fills a buffer of
-`buffer_size` positions, then for each output picks a uniformly random slot, emits it and refills
-from the input; at the end it drains the buffer randomly. Random numbers come in blocks from a
-NumPy PCG64 generator seeded by (global seed, op seed, iteration), so the order is the same on
-every run and machine when a seed is set.
+`buffer_size` positions; then each output is a uniformly random slot, which the next input
+position replaces; once the input has ended the buffer drains randomly (the emptied slot takes
+the last one). Random numbers come in blocks from a NumPy PCG64 generator seeded by (global seed,
+op seed, iteration), so the order is the same on every run and machine when a seed is set. The
+steady phase is computed for a whole chunk at once with NumPy (each output is the last position
+written to its slot), so shuffling costs no Python work per element.
 
 The iterator uses the shuffler two ways with the *same* output:
 - index mode, when its input is random access (`from_tensor_slices`, `range`, stateless maps over
@@ -41,52 +43,47 @@ from dataflowio.errors import InvalidArgumentError
 
 
 class BlockRng:
-    """Uniform slot indices drawn in blocks; its state is plain data (generator state + offset)."""
+    """Uniform draws in [0, 1) taken in blocks; its state is plain data (generator state + offset).
+
+    `index(n)`, `uniforms(k)` and `floats_array(k)` consume the same sequence.
+    """
 
     BLOCK = 512
 
     def __init__(self, key: list[int]) -> None:
         self._gen = np.random.Generator(np.random.PCG64(np.random.SeedSequence(key)))
-        self._block: list[float] = []
+        self._block = np.empty(0)
         self._pos = 0
         self._start: dict[str, Any] | None = None  # generator state before the current block
+
+    def _refill(self) -> None:
+        self._start = self._gen.bit_generator.state
+        self._block = self._gen.random(self.BLOCK)
+        self._pos = 0
 
     def index(self, n: int) -> int:
         """A uniform integer in [0, n)."""
         if self._pos >= len(self._block):
-            self._start = self._gen.bit_generator.state
-            self._block = self._gen.random(self.BLOCK).tolist()
-            self._pos = 0
-        u = self._block[self._pos]
+            self._refill()
+        u = float(self._block[self._pos])
         self._pos += 1
         return int(u * n)
 
-    def uniforms(self, k: int) -> list[float]:
-        """The next `k` uniforms in [0, 1): the same draws (and state) as `k` calls of `index`."""
-        out: list[float] = []
-        while len(out) < k:
+    def floats_array(self, k: int) -> np.ndarray:
+        """The next `k` draws as a float64 array."""
+        parts = []
+        while k > 0:
             if self._pos >= len(self._block):
-                self._start = self._gen.bit_generator.state
-                self._block = self._gen.random(self.BLOCK).tolist()
-                self._pos = 0
-            take = min(k - len(out), len(self._block) - self._pos)
-            out.extend(self._block[self._pos:self._pos + take])
+                self._refill()
+            take = min(k, len(self._block) - self._pos)
+            parts.append(self._block[self._pos:self._pos + take])
             self._pos += take
-        return out
+            k -= take
+        return parts[0] if len(parts) == 1 else np.concatenate(parts) if parts else np.empty(0)
 
-    def floats(self, m: int) -> list[float]:
-        """The next `m` uniform draws in [0, 1) (the same sequence `index` uses)."""
-        out: list[float] = []
-        while m > 0:
-            if self._pos >= len(self._block):
-                self._start = self._gen.bit_generator.state
-                self._block = self._gen.random(self.BLOCK).tolist()
-                self._pos = 0
-            k = min(m, len(self._block) - self._pos)
-            out.extend(self._block[self._pos:self._pos + k])
-            self._pos += k
-            m -= k
-        return out
+    def uniforms(self, k: int) -> list[float]:
+        """The next `k` draws as Python floats (the same draws as `k` calls of `index`)."""
+        return self.floats_array(k).tolist()
 
     def get_state(self) -> State:
         if self._start is None:
@@ -96,10 +93,9 @@ class BlockRng:
     def set_state(self, state: State) -> None:
         self._gen.bit_generator.state = state["bg"]
         if state["pos"] < 0:
-            self._block, self._pos, self._start = [], 0, None
+            self._block, self._pos, self._start = np.empty(0), 0, None
         else:
-            self._start = self._gen.bit_generator.state
-            self._block = self._gen.random(self.BLOCK).tolist()
+            self._refill()
             self._pos = int(state["pos"])
 
 
@@ -107,72 +103,95 @@ class PositionShuffler:
     """tf.data's shuffle buffer over input positions (see the module docstring).
 
     >>> s = PositionShuffler(1, BlockRng([1]))            # a buffer of one keeps the order
-    >>> s.take(5, lambda k: min(k, 3 - s.consumed))
+    >>> s.take(5, lambda k: min(k, 3 - s.consumed)).tolist()
     [0, 1, 2]
     """
 
     def __init__(self, buffer_size: int, rng: BlockRng) -> None:
         self.size = buffer_size
         self.rng = rng
-        self.slots: list[int] = []
-        self.consumed = 0  # input positions taken into the buffer so far
+        # The buffer of input positions: an int64 array, a list once draining.
+        self.slots: np.ndarray | list[int] = np.empty(0, dtype=np.int64)
+        self.consumed = 0  # input positions taken so far
         self.ended = False  # the input has no position `consumed`
-        # Index mode: `available(consumed)` says how many next positions exist without pulling
-        # anything (enables the inlined steady-state loop); None in element mode.
-        self.available: Callable[[int], int] | None = None
 
-    def take(self, n: int, more: Callable[[int], int],
-             available: Callable[[], int] | None = None) -> list[int]:
-        """Up to `n` output positions. `more(k)` makes up to `k` next input positions available
-        and returns how many it could (fewer means the input ended). `available()`, when given,
-        says how many input positions certainly exist beyond `consumed` (random-access inputs),
-        which lets whole runs of steps go without callbacks."""
-        out: list[int] = []
-        slots, size = self.slots, self.size
-        while len(out) < n:
-            if not self.ended and len(slots) < size:
-                need = size - len(slots)
+    def take(self, n: int, more: Callable[[int], int]) -> np.ndarray:
+        """Up to `n` output positions (int64 array). `more(k)` makes up to `k` next input
+        positions available and returns how many it could (fewer means the input ended)."""
+        parts: list[np.ndarray] = []
+        done = 0
+        while done < n:
+            if not self.ended and len(self.slots) < self.size:  # first fill
+                need = self.size - len(self.slots)
                 got = more(need)
-                slots.extend(range(self.consumed, self.consumed + got))
+                self.slots = np.concatenate(
+                    [np.asarray(self.slots, dtype=np.int64),
+                     np.arange(self.consumed, self.consumed + got, dtype=np.int64)])
                 self.consumed += got
-                if got < need:
-                    self.ended = True
-            k = len(slots)
-            if not k:
+                self.ended = got < need
+            if not len(self.slots):
                 break
-            if self.ended:  # drain: no refills
-                for u in self.rng.floats(min(n - len(out), k)):
-                    i = int(u * k)
-                    out.append(slots[i])
-                    k -= 1
-                    last = slots.pop()
-                    if i < k:
-                        slots[i] = last
+            want = n - done
+            if not self.ended:
+                got = more(want)  # one refill per output
+                if got:
+                    parts.append(self._steady(got))
+                    done += got
+                self.ended = got < want
                 continue
-            steady = min(n - len(out), available()) if available is not None else 0
-            if steady > 0:  # emit slot i, move the last slot into it, append the next position
-                pos = self.consumed
-                for u in self.rng.floats(steady):
-                    i = int(u * k)
-                    out.append(slots[i])
-                    slots[i] = slots[-1]
-                    slots[-1] = pos
-                    pos += 1
-                self.consumed = pos
-                continue
-            i = self.rng.index(k)
-            out.append(slots[i])
-            last = slots.pop()
-            if i < k - 1:
-                slots[i] = last
+            part = self._drain(min(want, len(self.slots)))
+            parts.append(part)
+            done += len(part)
+        if not parts:
+            return np.empty(0, dtype=np.int64)
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+    def _steady(self, m: int) -> np.ndarray:
+        """`m` steps of "emit slot i, write the next position into slot i", vectorized: each
+        output is the last position written to its slot before it, else the slot's old value."""
+        slots, base = self.slots, self.consumed
+        idx = (self.rng.floats_array(m) * len(slots)).astype(np.int64)
+        order = np.argsort(idx, kind="stable")  # by slot, then by time
+        s = idx[order]
+        new_group = np.empty(m, dtype=bool)
+        new_group[0] = True
+        np.not_equal(s[1:], s[:-1], out=new_group[1:])
+        prev = np.empty(m, dtype=np.int64)
+        prev[0] = -1
+        prev[1:] = order[:-1]
+        out_sorted = np.where(new_group, slots[s], base + prev)
+        out = np.empty(m, dtype=np.int64)
+        out[order] = out_sorted
+        last = np.empty(m, dtype=bool)
+        last[-1] = True
+        np.not_equal(s[:-1], s[1:], out=last[:-1])
+        slots[s[last]] = base + order[last]
+        self.consumed = base + m
         return out
 
+    def _drain(self, m: int) -> np.ndarray:
+        """`m` steps after the input ended: emit slot i, move the last slot into it."""
+        if not isinstance(self.slots, list):  # drain works on a list (the buffer only shrinks)
+            self.slots = self.slots.tolist()
+        slots = self.slots
+        out = []
+        k = len(slots)
+        for u in self.rng.uniforms(m):
+            i = int(u * k)
+            out.append(slots[i])
+            k -= 1
+            last = slots.pop()
+            if i < k:
+                slots[i] = last
+        return np.asarray(out, dtype=np.int64)
+
     def get_state(self) -> State:
-        return {"slots": list(self.slots), "consumed": self.consumed, "ended": self.ended,
+        slots = self.slots if isinstance(self.slots, list) else self.slots.tolist()
+        return {"slots": list(slots), "consumed": self.consumed, "ended": self.ended,
                 "rng": self.rng.get_state()}
 
     def set_state(self, state: State) -> None:
-        self.slots[:] = [int(p) for p in state["slots"]]
+        self.slots = np.asarray(state["slots"], dtype=np.int64)
         self.consumed, self.ended = int(state["consumed"]), bool(state["ended"])
         self.rng.set_state(state["rng"])
 
@@ -238,9 +257,6 @@ class ShuffleIterator(DataIterator):
 
     def _reset(self) -> None:
         self._shuffler = PositionShuffler(self._size, BlockRng(self._seeds + [self._iteration]))
-        if self._index_mode:
-            total = self._total
-            self._shuffler.available = lambda consumed: max(0, total - consumed)  # type: ignore[operator]
         self._store.clear()
 
     def _more(self, k: int) -> int:
@@ -262,25 +278,22 @@ class ShuffleIterator(DataIterator):
             return 0
         return 1
 
-    def _available(self) -> int:
-        return self._total - self._shuffler.consumed
-
     def __next__(self) -> Any:
         positions = self._shuffler.take(1, self._more)
-        if not positions:
+        if not len(positions):
             raise StopIteration
         if self._index_mode:
-            return self.source.gather(np.asarray(positions)).elements()[0]  # type: ignore[attr-defined]
-        return self._store.pop(positions[0])
+            return self.source.gather(positions).elements()[0]  # type: ignore[attr-defined]
+        return self._store.pop(int(positions[0]))
 
     def next_chunk(self, n: int) -> Chunk:
-        positions = self._shuffler.take(n, self._more, self._available if self._index_mode else None)
-        if not positions:
+        positions = self._shuffler.take(n, self._more)
+        if not len(positions):
             raise StopIteration
         if self._index_mode:
-            return self.source.gather(np.asarray(positions, dtype=np.int64))  # type: ignore[attr-defined]
+            return self.source.gather(positions)  # type: ignore[attr-defined]
         store = self._store
-        return Chunk.from_elements([store.pop(p) for p in positions])
+        return Chunk.from_elements([store.pop(p) for p in positions.tolist()])
 
     def get_state(self) -> State:
         state: State = {"seeds": self._seeds, "iteration": self._iteration,
