@@ -37,6 +37,9 @@ CASES = {
     "generator": lambda D, S: ragged(D, S),
     "generator_tuple": lambda D, S: D.from_generator(
         lambda: iter([(1, b"a"), (2, b"b")]), output_signature=(S((), "int64"), S((), "string"))),
+    "generator_args": lambda D, S: D.from_generator(
+        lambda n, s: ((i, s) for i in range(n)), args=(3, "ab"),
+        output_signature=(S((), "int32"), S((), "string"))),
     "map": lambda D, S: D.range(6).map(lambda x: x * 2 + 1),
     "map_tuple": lambda D, S: D.from_tensor_slices(([1, 2], [3, 4])).map(lambda a, b: (b, a + b)),
     "map_dict": lambda D, S: D.from_tensor_slices({"a": [1, 2]}).map(lambda d: {"b": d["a"] * 2, "c": d["a"]}),

@@ -42,6 +42,7 @@ class SkipIterator(DataIterator):
         super().__init__(source, name="skip")
         self._count, self._skipped = count, 0
         self._done = count == 0
+        self._exhausted = False  # skip(-1) has dropped everything
 
     def _skip(self) -> None:
         while not self._done:
@@ -59,14 +60,14 @@ class SkipIterator(DataIterator):
     def __next__(self) -> Any:
         if not self._done:
             self._skip()
-        if getattr(self, "_exhausted", False):
+        if self._exhausted:
             raise StopIteration
         return next(self.source)
 
     def next_chunk(self, n: int) -> Chunk:
         if not self._done:
             self._skip()
-        if getattr(self, "_exhausted", False):
+        if self._exhausted:
             raise StopIteration
         return self.source.next_chunk(n)
 
