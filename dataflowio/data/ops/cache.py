@@ -24,7 +24,7 @@ from typing import Any
 
 from dataflowio.data.iterator import Chunk, DataIterator, State, concat_chunks
 from dataflowio.data.plan import ExecContext, Node
-from dataflowio.errors import DataLossError, InvalidArgumentError
+from dataflowio.errors import DataLossError, InvalidArgumentError, NotFoundError
 
 MAGIC = b"DATAFLOWIO-CACHE-1\n"
 FLUSH = 1024  # elements per stored chunk on the element path
@@ -121,7 +121,12 @@ class CacheIterator(DataIterator):
         if self._file:
             if self._tmp is None:
                 self._tmp_path = f"{self._node.path}.tmp-{os.getpid()}-{id(self)}"
-                self._tmp = open(self._tmp_path, "wb")
+                try:
+                    self._tmp = open(self._tmp_path, "wb")  # noqa: SIM115 - closed in _finish/_abandon
+                except FileNotFoundError as e:
+                    raise NotFoundError(
+                        f"cache: cannot write the cache file {self._node.path}: its directory "
+                        "does not exist.") from e
                 self._tmp.write(MAGIC)
             form = "c" if chunk.has_columns else "e"
             pickle.dump((chunk.size, form, chunk.columns() if form == "c" else chunk.elements()),

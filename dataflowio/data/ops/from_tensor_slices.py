@@ -36,7 +36,12 @@ def slice_value(value: Any) -> Any:
     def leaf(v: Any) -> Any:
         if is_graph_tensor(v):
             return v
-        return dtypes.convert_to_numpy(v)
+        try:
+            return dtypes.convert_to_numpy(v)
+        except ValueError as e:  # e.g. NumPy's "inhomogeneous shape" for ragged lists
+            raise InvalidArgumentError(
+                f"from_tensor_slices: cannot convert {v!r:.60} to a tensor ({e}).\n"
+                "  hint: ragged rows need padding first, or Dataset.from_generator.") from e
 
     return structure.map_structure(leaf, value) if structure.is_structure(value) else leaf(value)
 

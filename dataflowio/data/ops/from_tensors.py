@@ -18,6 +18,7 @@ from dataflowio.data import structure
 from dataflowio.data.iterator import Chunk, DataIterator, State
 from dataflowio.data.ops._fn import resolve_tensors, spec_of_element
 from dataflowio.data.plan import ExecContext, Node
+from dataflowio.errors import InvalidArgumentError
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -46,7 +47,13 @@ def as_element(value: Any) -> Any:
     from dataflowio.data.ops._fn import is_graph_tensor, normalize_leaf
 
     def leaf(v: Any) -> Any:
-        return v if is_graph_tensor(v) else normalize_leaf(v)
+        if is_graph_tensor(v):
+            return v
+        try:
+            return normalize_leaf(v)
+        except ValueError as e:  # e.g. NumPy's "inhomogeneous shape" for ragged lists
+            raise InvalidArgumentError(
+                f"from_tensors: cannot convert {v!r:.60} to a tensor ({e}).") from e
 
     return structure.map_structure(leaf, value) if structure.is_structure(value) else leaf(value)
 

@@ -141,3 +141,9 @@ def test_cache_checkpoints_while_writing_and_reading(tmp_path):
 def test_cache_of_empty_dataset(tmp_path):
     ds = Dataset.range(0).cache(str(tmp_path / "e"))
     assert list(ds) == [] and list(ds) == []
+
+
+def test_cache_into_a_missing_directory_is_not_found(tmp_path):
+    ds = Dataset.range(3).cache(str(tmp_path / "missing" / "c"))
+    with pytest.raises(errors.NotFoundError, match=r"cache: cannot write the cache file .*missing/c.dfcache"):
+        list(ds)

@@ -70,6 +70,8 @@ def test_from_tensor_slices_rejects_mismatched_sizes_and_scalars():
         Dataset.from_tensor_slices(([1, 2], [1, 2, 3]))
     with pytest.raises(errors.InvalidArgumentError, match=r"component 0 is a scalar"):
         Dataset.from_tensor_slices(5)
+    with pytest.raises(errors.InvalidArgumentError, match=r"cannot convert \[\[1, 2\], \[3\]\] to a tensor"):
+        Dataset.from_tensor_slices([[1, 2], [3]])
 
 
 def test_from_tensor_slices_empty_and_spec():
