@@ -52,19 +52,35 @@ def varint(buf: bytes, pos: int) -> tuple[int, int]:
         raise WireError("truncated varint") from None
 
 
-def skip_field(buf: bytes, pos: int, wire_type: int, end: int) -> int:
-    """Returns the position after a field value of `wire_type` starting at `pos`."""
+def skip_field(buf: bytes, pos: int, tag: int, end: int) -> int:
+    """Returns the position after the value of an unknown field with `tag`, starting at `pos`.
+
+    Field number 0 and stray end-group tags are errors, as in protobuf; groups are skipped whole.
+    """
+    wire_type, field = tag & 7, tag >> 3
+    if field == 0:
+        raise WireError("field number 0")
     if wire_type == 0:
-        return varint(buf, pos)[1]
-    if wire_type == 2:
+        pos = varint(buf, pos)[1]
+    elif wire_type == 2:
         n, pos = varint(buf, pos)
         pos += n
     elif wire_type == 5:
         pos += 4
     elif wire_type == 1:
         pos += 8
+    elif wire_type == 3:
+        while True:
+            if pos >= end:
+                raise WireError("group runs past the end of its message")
+            inner, pos = varint(buf, pos)
+            if inner & 7 == 4:
+                if inner >> 3 != field:
+                    raise WireError("mismatched end-group tag")
+                break
+            pos = skip_field(buf, pos, inner, end)
     else:
-        raise WireError(f"unsupported wire type {wire_type}")
+        raise WireError(f"unexpected wire type {wire_type}")
     if pos > end:
         raise WireError("field runs past the end of its message")
     return pos
@@ -81,7 +97,9 @@ class Pieces(NamedTuple):
     spans: list[tuple[int, int]]
 
 
-def _entries(buf: bytes, keys: dict[bytes, str]) -> dict[str, list[tuple[int, int]]]:
+def _entries(
+    buf: bytes, keys: dict[bytes, str], strict: bool = False
+) -> dict[str, list[tuple[int, int]]]:
     """Feature-value regions (concatenated = merged) of each wanted key; last map entry wins."""
     found: dict[str, list[tuple[int, int]]] = {}
     end = len(buf)
@@ -93,7 +111,7 @@ def _entries(buf: bytes, keys: dict[bytes, str]) -> dict[str, list[tuple[int, in
         else:
             tag, pos = varint(buf, pos)
         if tag != 0x0A:  # Example.features (field 1, length-delimited)
-            pos = skip_field(buf, pos, tag & 7, end)
+            pos = skip_field(buf, pos, tag, end)
             continue
         n = buf[pos]
         if n < 0x80:
@@ -110,7 +128,7 @@ def _entries(buf: bytes, keys: dict[bytes, str]) -> dict[str, list[tuple[int, in
             else:
                 tag, pos = varint(buf, pos)
             if tag != 0x0A:  # Features.feature map entry
-                pos = skip_field(buf, pos, tag & 7, fend)
+                pos = skip_field(buf, pos, tag, fend)
                 continue
             n = buf[pos]
             if n < 0x80:
@@ -136,6 +154,11 @@ def _entries(buf: bytes, keys: dict[bytes, str]) -> dict[str, list[tuple[int, in
                         n, pos = varint(buf, pos)
                     key = buf[pos : pos + n]
                     pos += n
+                    if key not in keys:
+                        try:  # protobuf rejects any map key that is not UTF-8; so do we
+                            key.decode("utf-8")
+                        except UnicodeDecodeError:
+                            raise WireError("map key is not valid UTF-8") from None
                 elif tag == 0x12:
                     n = buf[pos]
                     if n < 0x80:
@@ -145,12 +168,14 @@ def _entries(buf: bytes, keys: dict[bytes, str]) -> dict[str, list[tuple[int, in
                     values.append((pos, pos + n))
                     pos += n
                 else:
-                    pos = skip_field(buf, pos, tag & 7, eend)
+                    pos = skip_field(buf, pos, tag, eend)
             if pos != eend:
                 raise WireError("map entry field runs past its end")
             name = keys.get(key)
             if name is not None:
                 found[name] = values
+            elif strict:  # TensorFlow's parser never looks inside unrequested features
+                _feature(buf, values)
         if pos != fend:
             raise WireError("Features field runs past its end")
     return found
@@ -169,7 +194,7 @@ def _feature(buf: bytes, regions: list[tuple[int, int]]) -> Pieces:
                 tag, pos = varint(buf, pos)
             field, wt = tag >> 3, tag & 7
             if wt != 2 or field not in (BYTES, FLOAT, INT64):
-                pos = skip_field(buf, pos, wt, stop)
+                pos = skip_field(buf, pos, tag, stop)
                 continue
             n = buf[pos]
             if n < 0x80:
@@ -196,7 +221,7 @@ def _list(buf: bytes, pos: int, end: int, kind: int, spans: list[tuple[int, int]
         else:
             tag, pos = varint(buf, pos)
         if tag >> 3 != 1:
-            pos = skip_field(buf, pos, tag & 7, end)
+            pos = skip_field(buf, pos, tag, end)
             continue
         wt = tag & 7
         if kind == BYTES and wt == 2:
@@ -244,18 +269,21 @@ def _list(buf: bytes, pos: int, end: int, kind: int, spans: list[tuple[int, int]
             spans.append((pos, nxt - pos))
             pos = nxt
         else:
-            pos = skip_field(buf, pos, wt, end)
+            pos = skip_field(buf, pos, tag, end)
     if pos != end:
         raise WireError("list field runs past its end")
 
 
-def example_pieces(buf: bytes, keys: dict[bytes, str]) -> dict[str, Pieces]:
+def example_pieces(buf: bytes, keys: dict[bytes, str], strict: bool = False) -> dict[str, Pieces]:
     """Returns the `Pieces` of each wanted feature present in the serialized Example `buf`.
 
-    `keys` maps the UTF-8 key bytes to the name used in the result.
+    `keys` maps the UTF-8 key bytes to the name used in the result. Like TensorFlow's own
+    parser, the values of features nobody asked for are skipped unread; `strict=True` checks
+    them too, so that exactly the inputs protobuf rejects raise `WireError`.
     """
     try:
-        return {name: _feature(buf, regions) for name, regions in _entries(buf, keys).items()}
+        found = _entries(buf, keys, strict)
+        return {name: _feature(buf, regions) for name, regions in found.items()}
     except IndexError:  # a length or tag byte past the end of the buffer
         raise WireError("message truncated") from None
 
