@@ -51,7 +51,7 @@ _STATEFUL_NAMES = {
     "setattr", "delattr", "__setitem__", "__delitem__", "__setattr__", "__import__",
     "append", "extend", "insert", "pop", "popitem", "remove", "clear", "update", "setdefault",
     "add", "discard", "put", "put_nowait", "get_nowait", "send", "throw", "next", "iter",
-    "sort", "resize", "fill", "itemset", "setflags", "put_along_axis", "place", "putmask",
+    "sort", "fill", "itemset", "setflags", "put_along_axis", "place", "putmask",
     "copyto", "assign", "assign_add", "assign_sub", "Variable", "get_variable", "py_func",
     "py_function", "numpy_function", "time", "perf_counter", "monotonic", "sleep", "id",
     "dropout", "out", "element_seed", "element_rng", "set_position",

@@ -68,6 +68,8 @@ class Scaler:
     functools.partial(lambda a, x: a * x, 3),
     np.sqrt, len, abs,
     lambda x: {k: v for k, v in x.items()},
+    lambda b: dataflowio.cast(dataflowio.image.resize(dataflowio.io.decode_jpeg(b), [32, 32]),
+                              dataflowio.float32),
 ])
 def test_stateless_functions_are_proven(fn: Any) -> None:
     assert proven_stateless(fn)
