@@ -174,3 +174,19 @@ def test_dc_replace_keeps_shuffle_seed_source() -> None:
     ds = Dataset.range(5).shuffle(5, seed=3)
     node = ds._plan
     assert dc_replace(node).seed_source is node.seed_source
+
+
+@settings(deadline=None, max_examples=25)
+@given(st.integers(0, 60), st.integers(1, 20), st.integers(0, 99), st.none() | st.integers(0, 3),
+       st.integers(1, 9), st.booleans(), st.booleans())
+def test_w7_shaped_pipelines_are_identical_with_and_without_the_optimizer(
+        n: int, buffer: int, seed: int, count: int | None, batch: int, drop: bool, reshuffle: bool) -> None:
+    x = np.arange(n * 3, dtype=np.uint8).reshape(n, 3)
+    y = np.arange(n, dtype=np.int64)
+
+    def build() -> Dataset[Any]:
+        ds = Dataset.from_tensor_slices((x, y)).map(lambda a, b: (a.astype(np.float32) / 255, b))
+        ds = ds.shuffle(buffer, seed=seed, reshuffle_each_iteration=reshuffle)
+        return ds.repeat(count).batch(batch, drop_remainder=drop).take(12)
+
+    assert_same_elements(elements(build(), Options()), elements(build(), only()), "W7-shaped")
