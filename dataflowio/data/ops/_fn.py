@@ -176,8 +176,8 @@ def spec_of_leaf(v: Any) -> Any:
     if type(v).__name__ == "SparseTensorValue":
         from dataflowio.tensor_shape import SparseTensorSpec
 
-        return SparseTensorSpec([None] * len(np.shape(v.dense_shape)[0:1] and v.dense_shape),
-                                dtypes.as_dtype(np.asarray(v.values).dtype))
+        rank = int(np.size(v.dense_shape))
+        return SparseTensorSpec([None] * rank, dtypes.as_dtype(np.asarray(v.values).dtype))
     return TensorSpec.from_value(v)
 
 
