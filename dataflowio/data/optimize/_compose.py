@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from dataflowio.data.ops._fn import call_fn, fn_name, normalize_element
+from dataflowio.data.ops.filter import as_bool
 from dataflowio.data.vectorize import is_declared_vectorized
 
 
@@ -45,8 +46,6 @@ class _Conjoined:
         self.__qualname__ = self.__name__ = f"{fn_name(first)}&{fn_name(second)}"
 
     def __call__(self, *args: Any) -> bool:
-        from dataflowio.data.ops.filter import as_bool
-
         return as_bool(self.first(*args), self.where) and as_bool(self.second(*args), self.where)
 
 
