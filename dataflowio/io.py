@@ -21,7 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from record_format.decode import decode_csv, decode_raw
+from record_format.csvdecode import decode_csv
+from record_format.decode import decode_raw
 from record_format.errors import NotFoundError
 from record_format.example import (
     BytesList,

@@ -10,7 +10,8 @@ This package never imports `dataflowio`; `dataflowio.io` and `dataflowio.train` 
 """
 
 from record_format import errors
-from record_format.decode import decode_csv, decode_raw
+from record_format.csvdecode import decode_csv
+from record_format.decode import decode_raw
 from record_format.example import (
     BytesList,
     Example,

@@ -7,7 +7,8 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from record_format.decode import decode_csv, decode_raw, parse_decimal
+from record_format.csvdecode import decode_csv, parse_decimal
+from record_format.decode import decode_raw
 from record_format.errors import InvalidArgumentError
 
 
