@@ -99,3 +99,66 @@ def table(records: list[dict[str, Any]]) -> str:
             f" {_num(r.get('tfrecord_items_per_s')):>9} {_num(r.get('tfrecord_ratio'), '{:.2f}x'):>6}"
             f" {_num(r['peak_rss_mb']):>7} {_num(r['peer_peak_rss_mb']):>8}  {'; '.join(note)}")
     return "\n".join(lines)
+
+
+def machine() -> dict[str, str]:
+    """Returns where the run happened: date, `nproc`, the head of `lscpu`, Python and library versions."""
+    import datetime
+    import importlib.metadata as md
+    import os
+    import platform
+    import subprocess
+
+    def sh(cmd: list[str]) -> str:
+        try:
+            return subprocess.run(cmd, capture_output=True, text=True, timeout=10).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return "?"
+
+    versions = []
+    for pkg in ("dataflowio", "numpy", "protobuf", "Pillow", "tensorflow-cpu", "tensorflow", "tfrecord"):
+        try:
+            versions.append(f"{pkg} {md.version(pkg)}")
+        except md.PackageNotFoundError:
+            pass
+    load = os.getloadavg() if hasattr(os, "getloadavg") else ()
+    return {
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "nproc": sh(["nproc"]),
+        "lscpu": "\n".join(sh(["lscpu"]).splitlines()[:10]),
+        "python": platform.python_version(),
+        "versions": ", ".join(versions),
+        "load": " ".join(f"{x:.2f}" for x in load),
+    }
+
+
+def markdown(records: list[dict[str, Any]], where: dict[str, str], command: str) -> str:
+    """Returns RESULTS.md: the run's date and machine, the table, and the raw JSON lines."""
+    import json
+
+    return "\n".join([
+        "# Benchmark results",
+        "",
+        f"`{command}` — {where['date']}, {where['nproc']} CPUs, load average before the run:"
+        f" {where['load']}.",
+        f"Python {where['python']}; {where['versions']}.",
+        "",
+        "```",
+        where["lscpu"],
+        "```",
+        "",
+        "Ratios are ours / peer (tf.data; W7: ours with default optimizations off), medians of the rounds,"
+        " engines alternating in one run; `tfrecord` is the `tfrecord` PyPI package (W1/W2).",
+        "",
+        "```",
+        table(records),
+        "```",
+        "",
+        "<details><summary>JSON lines</summary>",
+        "",
+        "```json",
+        *[json.dumps(r) for r in records],
+        "```",
+        "</details>",
+        "",
+    ])

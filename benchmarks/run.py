@@ -102,6 +102,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="seconds per round before it is cut and measured on what it produced (0: never; default 20)")
     p.add_argument("--json", metavar="FILE", help="also write the JSON lines to FILE")
     p.add_argument("--plot", metavar="FILE.png", help="draw the ratios per workload with their targets")
+    p.add_argument("--results", metavar="FILE.md", help="write the table with date and machine (RESULTS.md)")
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     return p
 
@@ -109,6 +110,11 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Runs the command line; returns the exit code (0, or 1 if a workload failed to run)."""
     args = _parser().parse_args(argv)
+    where = None
+    if args.results:
+        from benchmarks.report import machine
+
+        where = machine()  # the load average before our own processes start
     try:
         names = parse_names(args.workloads or ["all"])
     except ValueError as e:
@@ -131,6 +137,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         with open(args.json, "w") as f:
             f.writelines(json.dumps(r) + "\n" for r in records)
+    if args.results and where is not None:
+        from benchmarks.report import markdown
+
+        command = "python -m benchmarks.run " + " ".join(argv if argv is not None else sys.argv[1:])
+        with open(args.results, "w") as f:
+            f.write(markdown(records, where, command))
+        print(f"results: {args.results}")
     if args.plot:
         from benchmarks.plot import plot
 

@@ -75,14 +75,17 @@ def test_w6_reports_both_accuracies(results):
 
 
 def test_main_prints_json_lines_then_a_table_and_a_plot(cache, tmp_path, capsys):
-    png = tmp_path / "ratios.png"
-    code = run.main(["W3", "--tiny", "--rounds", "1", "--no-peers", "--cache", cache, "--quiet", "--plot", str(png)])
+    png, md = tmp_path / "ratios.png", tmp_path / "RESULTS.md"
+    code = run.main(["W3", "--tiny", "--rounds", "1", "--no-peers", "--cache", cache, "--quiet", "--plot", str(png),
+                     "--results", str(md)])
     out = capsys.readouterr().out.splitlines()
     assert code == 0
     rec = json.loads(out[0])
     assert rec["workload"] == "W3" and rec["peer_items_per_s"] is None and rec["ratio"] is None
     assert any(line.startswith("W3 ") for line in out[1:])
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    text = md.read_text()
+    assert "UTC" in text and "W3 " in text and '"workload": "W3"' in text
 
 
 def test_unknown_workload_is_a_usage_error(capsys):
