@@ -12,6 +12,10 @@ from __future__ import annotations
 
 import argparse
 import os
+
+# Small matmuls (100x784 @ 784x10) run fastest on one BLAS thread: OpenBLAS's spinning workers
+# cost more than they save and collapse under CPU contention. Override by setting the variable.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import statistics
 import sys
 import time
@@ -130,7 +134,8 @@ def main(argv: list[str] | None = None) -> int:
             results[name]["over"].append(over)
             print(f"  run {r + 1} {name:13s} W6 {rate:8.0f} steps/s ({steps} steps)  acc {acc:.4f}  "
                   f"sess.run overhead {over:6.1f} us", flush=True)
-    print(f"NumPy SGD step alone: {numpy_step_rate(data):.0f} steps/s")
+    print(f"NumPy SGD step alone: {numpy_step_rate(data):.0f} steps/s "
+          f"(OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')})")
     med = {k: {m: statistics.median(v) for m, v in d.items()} for k, d in results.items()}
     for name, m in med.items():
         print(f"{name:13s} W6 median {m['steps']:8.0f} steps/s  test accuracy {m['acc']:.4f}  "
