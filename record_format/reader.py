@@ -22,83 +22,35 @@ scans forward to the next offset whose length CRC *and* data CRC both check out 
 from __future__ import annotations
 
 import os
-import struct
-from concurrent.futures import Future, ThreadPoolExecutor
 from types import TracebackType
-from typing import Iterator, NamedTuple
+from typing import Iterator
 
-import numpy as np
 from google_crc32c import cext as _crc
 
+from record_format._frames import (
+    _DELTA,
+    _HDR,
+    _LENGTH_CRCS,
+    _M32,
+    _Q,
+    _U32,
+    Corruption,
+    _Ahead,
+    _first_bad_data_crc,
+    _masked,
+)
+from record_format._recovery import TRUNCATED, Recovery
 from record_format._source import RawSource, ZlibSource, open_for_read
 from record_format.errors import DataLossError, InvalidArgumentError
 from record_format.tfrecord import FOOTER_SIZE, HEADER_SIZE, compression_type_of
 
-_HDR = struct.Struct("<QI")
-_Q = struct.Struct("<Q")
-_U32 = struct.Struct("<I")
-_DELTA = 0xA282EAD8
-_M32 = 0xFFFFFFFF
+__all__ = ["DEFAULT_BLOCK_SIZE", "Corruption", "RecordReader"]
+
 DEFAULT_BLOCK_SIZE = 1 << 20
 _FAST_MIN = 8  # below this batch size the vectorized CRC check costs more than it saves
 
 
-_AR4 = np.arange(4)
-
-
-def _mask_array(crc: np.ndarray) -> np.ndarray:
-    return ((crc >> np.uint32(15)) | (crc << np.uint32(17))) + np.uint32(_DELTA)
-
-
-def _first_bad_data_crc(buf: bytes, stops: list[int], data_crcs: list[int]) -> int:
-    """Index of the first frame whose stored data CRC (at `stops[i]`) differs, or -1."""
-    a = np.frombuffer(buf, np.uint8)
-    stored = a[np.asarray(stops, dtype=np.int64)[:, None] + _AR4].view("<u4").ravel()
-    with np.errstate(over="ignore"):
-        bad = _mask_array(np.asarray(data_crcs, dtype=np.uint32)) != stored
-    return int(np.argmax(bad)) if bad.any() else -1
-
-
-_LENGTH_CRCS: dict[int, int] = {}
-
-
-_TRUNCATED = object()
-_PIPELINE_MIN = 1 << 20  # records this large get their CRC checked on a worker thread
-_POOL: ThreadPoolExecutor | None = None
-
-
-def _crc_pool() -> ThreadPoolExecutor:
-    global _POOL
-    if _POOL is None:
-        _POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="record_format-crc")
-    return _POOL
-
-
-class _Ahead(NamedTuple):
-    """A large record read ahead, with its CRC computing on the worker."""
-
-    offset: int
-    data: bytes
-    stored: int
-    crc: Future[int]
-    after: int
-
-
-class Corruption(NamedTuple):
-    """One damaged region a skipping reader stepped over."""
-
-    path: str
-    offset: int  # stream offset where the damaged record starts
-    reason: str
-    skipped_bytes: int
-
-
-def _masked(data: object) -> int:
-    c: int = _crc.value(data)
-    return (((c >> 15) | (c << 17)) + _DELTA) & _M32
-
-
-class RecordReader:
+class RecordReader(Recovery):
     """Reads the records of one TFRecord file.
 
     Args:
@@ -109,6 +61,8 @@ class RecordReader:
       block_size: bytes read per system call.
       offset: start at this record offset (a value from `tell()` or an index).
     """
+
+    pipeline_min = 1 << 20  # records this large get their CRC checked on a worker thread
 
     def __init__(
         self,
@@ -360,27 +314,13 @@ class RecordReader:
         self._buf, self._pos = buf, pos
         return out
 
-    def _at_end_of_stream(self) -> bool:
-        """True (and marks the reader done) when no bytes are left at a record boundary."""
-        if len(self._buf) - self._pos == 0:
-            self._done = True
-            return True
-        return False
-
-    def _truncated_header(self) -> bool:
-        left = len(self._buf) - self._pos
-        return self._damaged(
-            f"truncated record header: {left} of {HEADER_SIZE} bytes before the end of the file",
-            resync=False,
-        )
-
     def _read_spanning(self, length: int) -> bytes | None:
         """Reads a record that does not fit in the buffer; None if it was damaged and skipped."""
         pos = self._pos
         record_offset = self._base + pos
-        if isinstance(self._src, RawSource) and length >= _PIPELINE_MIN and self.verify_crc:
+        if isinstance(self._src, RawSource) and length >= self.pipeline_min and self.verify_crc:
             got = self._read_large_pipelined(record_offset, length)
-            if got is not _TRUNCATED:
+            if got is not TRUNCATED:
                 return got  # type: ignore[return-value]
             # a truncated frame: the plain path below reports it
         if isinstance(self._src, RawSource) and length >= self._block // 2:
@@ -418,112 +358,6 @@ class RecordReader:
             f"{max(left - FOOTER_SIZE, 0)} left before the data CRC"
         )
         return None
-
-    def _fetch_large(self, offset: int, length: int) -> _Ahead | None:
-        """Reads a large frame's data and footer and starts its CRC on the worker thread."""
-        fd = self._src.fd
-        data = os.pread(fd, length, offset + HEADER_SIZE)
-        footer = os.pread(fd, FOOTER_SIZE, offset + HEADER_SIZE + length)
-        if len(data) != length or len(footer) != FOOTER_SIZE:
-            return None
-        return _Ahead(
-            offset,
-            data,
-            _U32.unpack(footer)[0],
-            _crc_pool().submit(_masked, data),
-            offset + HEADER_SIZE + length + FOOTER_SIZE,
-        )
-
-    def _read_large_pipelined(self, offset: int, length: int) -> bytes | object | None:
-        """Returns a large record whose CRC ran on a worker while the next one was read.
-
-        Both the read (os.pread) and google-crc32c release the GIL, so on two cores reading
-        record i+1 overlaps checking record i. Returns None when the record was damaged and
-        skipped, `_TRUNCATED` (touching nothing) when the frame runs past the end of the file.
-        """
-        cur = self._ahead if self._ahead is not None and self._ahead.offset == offset else None
-        self._ahead = None
-        if cur is None:
-            cur = self._fetch_large(offset, length)
-            if cur is None:
-                return _TRUNCATED
-        header = os.pread(self._src.fd, HEADER_SIZE, cur.after)
-        if len(header) == HEADER_SIZE:
-            nxt, lcrc = _HDR.unpack(header)
-            if nxt >= _PIPELINE_MIN and lcrc == _masked(header[:8]):
-                self._ahead = self._fetch_large(cur.after, nxt)
-        computed = cur.crc.result()
-        if computed != cur.stored:
-            self._ahead = None
-            self._src.seek(offset)  # type: ignore[union-attr]
-            self._base, self._buf, self._pos = offset, b"", 0
-            self._refill(HEADER_SIZE)
-            self._damaged(
-                f"data CRC mismatch: stored 0x{cur.stored:08x}, computed 0x{computed:08x}"
-            )
-            return None
-        self._src.seek(cur.after)  # type: ignore[union-attr]
-        self._base, self._buf, self._pos = cur.after, b"", 0
-        self._large = True
-        return cur.data
-
-    def _stream_size(self) -> int:
-        if isinstance(self._src, RawSource):
-            return self._src.size()
-        while self._src.read(1 << 20):  # inflate the rest: only on the error path
-            pass
-        return self._src.offset
-
-    def _damaged(self, reason: str, resync: bool = True) -> bool:
-        """Raises DataLossError for the record at `self._pos`, or skips it in skip mode."""
-        offset = self._base + self._pos
-        if not self.skip_corrupt:
-            raise DataLossError(
-                f"{self.path}: corrupted record at byte {offset} ({reason}); "
-                "use .ignore_errors() to skip",
-                path=self.path,
-                offset=offset,
-            )
-        if resync:
-            skipped = self._resync()
-        else:
-            skipped = len(self._buf) - self._pos
-            self._base += len(self._buf)
-            self._buf, self._pos, self._done = b"", 0, True
-        self.corruptions.append(Corruption(self.path, offset, reason, skipped))
-        return not self._done
-
-    def _resync(self) -> int:
-        """Moves to the next offset where a whole valid frame starts; returns bytes skipped."""
-        start = self._base + self._pos
-        p = self._pos + 1
-        while True:
-            buf = self._buf
-            if p + HEADER_SIZE > len(buf):
-                self._pos = p
-                if not self._refill(HEADER_SIZE):
-                    skipped = self._base + len(self._buf) - start
-                    self._base += len(self._buf)
-                    self._buf, self._pos, self._done = b"", 0, True
-                    return skipped
-                p = 0
-                buf = self._buf
-            length, lcrc = _HDR.unpack_from(buf, p)
-            if lcrc == _masked(buf[p : p + 8]):
-                need = p + HEADER_SIZE + length + FOOTER_SIZE
-                if need > len(buf):
-                    self._pos = p
-                    ok = self._refill(HEADER_SIZE + length + FOOTER_SIZE)
-                    p, buf = 0, self._buf
-                    need = HEADER_SIZE + length + FOOTER_SIZE
-                    if not ok:
-                        p += 1
-                        continue
-                data = buf[p + HEADER_SIZE : p + HEADER_SIZE + length]
-                if _U32.unpack_from(buf, p + HEADER_SIZE + length)[0] == _masked(data):
-                    self._pos = p
-                    return self._base + p - start
-            p += 1
 
     def __iter__(self) -> Iterator[bytes]:
         return self

@@ -22,9 +22,7 @@ COMPRESSIONS = ["", "GZIP", "ZLIB"]
 def large_mode(request, monkeypatch):
     """Runs a test twice: as is, and with every spanning record on the CRC-worker pipeline."""
     if request.param == "pipelined":
-        import record_format.reader as reader_mod
-
-        monkeypatch.setattr(reader_mod, "_PIPELINE_MIN", 1)
+        monkeypatch.setattr(RecordReader, "pipeline_min", 1)
     return request.param
 
 
@@ -316,9 +314,7 @@ def test_writer_flush_makes_records_readable_and_close_is_idempotent(tmp_path):
 
 
 def test_pipelined_large_records_report_damage_and_resync(tmp_path, monkeypatch):
-    import record_format.reader as reader_mod
-
-    monkeypatch.setattr(reader_mod, "_PIPELINE_MIN", 1000)
+    monkeypatch.setattr(RecordReader, "pipeline_min", 1000)
     recs = [bytes([i]) * (3000 + i) for i in range(6)]
     path = write(tmp_path / "big", recs)
     offsets = frame_offsets(recs)
