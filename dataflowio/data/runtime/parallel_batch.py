@@ -36,7 +36,7 @@ class ParallelBatch(ThreadedStage):
 
         super().__init__(source, label=where, kind="batch", transform=transform, workers=workers,
                          capacity=AUTOTUNE, deterministic=deterministic, chunk_size=batch_size,
-                         one_to_one=False, ctx=ctx, name=name)
+                         ctx=ctx, name=name)
 
 
 def open_parallel_batch(node: Any, source: DataIterator, ctx: Any) -> DataIterator:

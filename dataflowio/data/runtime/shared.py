@@ -5,8 +5,11 @@ can be garbage-collected; its finalizer calls `Shared.shutdown()`.
 
 >>> from dataflowio.data.runtime.testing import ListIterator
 >>> sh = Shared(ListIterator([1, 2, 3]), transform=None, workers=1, max_workers=1, capacity=8,
-...             deterministic=True, chunk_size=None, one_to_one=True, label="demo")
->>> worker_loop(sh, 0)          # run the worker inline: it pulls until the input ends
+...             deterministic=True, chunk_size=None, label="demo")
+>>> sh.threads.append(threading.Thread(target=worker_loop, args=(sh, 0))); sh.threads[0].start()
+>>> while not sh.input_done: time.sleep(0.001)   # it pulls until the input ends, then waits
+>>> sh.shutdown(); sh.threads
+[]
 >>> [it.chunk.elements() for it in sh.results.values()]    # chunk sizes adapt (1, then 2)
 [[1], [2, 3]]
 """
@@ -23,7 +26,6 @@ import numpy as np
 
 from dataflowio.data import structure
 from dataflowio.data.iterator import Chunk, DataIterator
-from dataflowio.data.runtime.ledger import StateUnavailable
 
 _TARGET_CHUNK_SECONDS = 0.002  # work per chunk; a hand-off costs ~1.4 µs, so this keeps it < 0.1 %
 _MAX_CHUNK = 4096
@@ -39,16 +41,14 @@ class Failed:
 
 
 class Item:
-    """One buffered unit: a transformed chunk (or an error) plus where it came from."""
+    """One buffered unit: a transformed chunk (or an error) and how many input elements it used."""
 
-    __slots__ = ("after", "before", "chunk", "error", "fails", "in_size", "offset", "one_to_one", "seq",
-                 "work")
+    __slots__ = ("chunk", "error", "fails", "in_size", "seq", "work")
 
     def __init__(self, seq: int, chunk: Chunk | None, error: BaseException | None, fails: bool,
-                 before: Any, after: Any, offset: int, in_size: int, one_to_one: bool) -> None:
-        self.seq, self.chunk, self.error, self.fails = seq, chunk, error, fails
-        self.before, self.after, self.offset, self.in_size = before, after, offset, in_size
-        self.one_to_one = one_to_one
+                 in_size: int) -> None:
+        self.seq, self.chunk, self.error, self.fails, self.in_size = seq, chunk, error, fails, in_size
+        self.work = (0.0, 0.0)  # (transform seconds, seconds for this chunk)
 
 
 class Stats:
@@ -56,7 +56,7 @@ class Stats:
 
     def __init__(self) -> None:
         self.elements_in = self.elements_out = self.chunks = self.takes = self.empty_takes = 0
-        self.wait = self.busy = self.input_time = self.space_wait = self.state_time = 0.0
+        self.wait = self.busy = self.input_time = self.space_wait = 0.0
         self.fill_sum = 0
         self.bytes_per_element = 0.0
         self.errors = 0
@@ -72,7 +72,7 @@ class Stats:
             "elements": self.elements_out,
             "chunks": self.chunks,
             "self_time_s": self.busy,
-            "input_time_s": self.input_time + self.state_time,
+            "input_time_s": self.input_time,
             "consumer_wait_s": self.wait,
             "worker_space_wait_s": self.space_wait,
             "buffer_fill": sh.reserved,
@@ -91,11 +91,13 @@ class Shared:
 
     def __init__(self, source: DataIterator, *, transform: Callable[[Chunk, int], Any] | None,
                  workers: int, max_workers: int, capacity: int, deterministic: bool,
-                 chunk_size: int | None, one_to_one: bool, label: str) -> None:
+                 chunk_size: int | None, label: str) -> None:
         self.source, self.transform, self.label = source, transform, label
         self.active, self.max_workers, self.capacity = workers, max_workers, capacity
-        self.deterministic, self.chunk_size, self.one_to_one = deterministic, chunk_size, one_to_one
+        self.deterministic, self.chunk_size = deterministic, chunk_size
         self.fixed_capacity = True
+        self.ram_budget = 1 << 62  # bytes; set by the stage from Options().autotune.ram_budget
+        self.ram_stages: list[str] = []  # the pipeline's stages that share that budget
         self.autotuned = False
         lock = threading.Lock()
         # Two conditions on one lock: the consumer waits on `cond` (an item is ready), workers on
@@ -111,17 +113,39 @@ class Shared:
         self.k = 1
         self._cost = 0.0  # seconds per input element (EMA), to size chunks
         self.on_shutdown: list[Callable[[], None]] = []
-        self.reset(None)
+        self.paused = False
+        self.reset()
 
-    def reset(self, state: Any) -> None:
+    def reset(self) -> None:
+        """Forgets every buffered item (call with the workers paused: none is in flight)."""
         self.results: dict[int, Item] = {}
         self.ready: collections.deque[Item] = collections.deque()
         self.reserved = self.in_flight = 0
         self.next_seq = self.next_out = self.next_offset = 0
         self.input_done = False
         self.end_seq: int | None = None
-        self.last_state = state
-        self.position = 0
+        self.position = 0  # absolute position of input offset 0 (for per-element seeds)
+
+    # ---- checkpoints (consumer thread) ---------------------------------------------------------
+
+    def pause(self) -> None:
+        """Stops workers from pulling and waits until none is inside the input or a transform."""
+        with self.cond:
+            self.paused = True
+            while self.in_flight > 0 and not self.stop.is_set():
+                self.cond.wait(0.1)
+
+    def resume(self) -> None:
+        with self.cond:
+            self.paused = False
+            self.space.notify_all()
+
+    def buffered_items(self) -> list[Item]:
+        """Items produced but not yet taken, in the order the consumer would take them."""
+        with self.cond:
+            if self.deterministic:
+                return [self.results[s] for s in sorted(self.results) if s >= self.next_out]
+            return list(self.ready)
 
     # ---- consumer helpers (called with `cond` held) ----------------------------------------------
 
@@ -152,12 +176,22 @@ class Shared:
             k = (k // self.size_hint) * self.size_hint
         if self.fixed_capacity:
             k = min(k, max(1, self.capacity // (2 * self.active)))
+        else:
+            k = min(k, max(1, self.ram_limit() // (2 * self.active)))
         return max(1, k)
+
+    def ram_limit(self) -> int:
+        """Elements this stage may hold under its share of the RAM budget (AUTOTUNE'd stages)."""
+        per = self.stats.bytes_per_element
+        return self.ram_share() // int(per) if per >= 1 else 1 << 62
+
+    def ram_share(self) -> int:
+        return self.ram_budget // max(1, len(self.ram_stages))
 
     def capacity_for(self, k: int) -> int:
         if self.fixed_capacity:
             return max(self.capacity, k)
-        return max(self.capacity, 2 * self.active * k)
+        return max(k, min(max(self.capacity, 2 * self.active * k), self.ram_limit()))
 
     def _learn_cost(self, seconds: float, size: int) -> None:
         if size <= 0:
@@ -193,28 +227,26 @@ class Shared:
                 t.join(max(0.0, deadline - time.monotonic()))
         self.threads = [t for t in self.threads if t.is_alive()]
 
-    def halt(self) -> None:
-        """Stops the workers for a `set_state` and waits until none is touching the input."""
-        self.stop.set()
-        with self.cond:
-            self.cond.notify_all()
-            self.space.notify_all()
-        self.join(60.0)
 
 
 def worker_loop(sh: Shared, idx: int) -> None:
-    """Reserve room, pull a chunk (one worker at a time), transform it, deposit it; repeat."""
+    """Reserve room, pull a chunk (one worker at a time), transform it, deposit it; repeat.
+
+    Runs until the stage stops; at the end of the input it waits (a `set_state`, e.g. by
+    `repeat()`, restarts the input without new threads).
+    """
     cond, stats = sh.cond, sh.stats
     while True:
         with cond:
             t0 = 0.0
             while True:
-                if sh.stop.is_set() or sh.input_done:
+                if sh.stop.is_set():
                     return
                 k = sh.next_k()
-                if idx < sh.active and (sh.reserved == 0 or sh.reserved + k <= sh.capacity_for(k)):
+                if idx < sh.active and not sh.paused and not sh.input_done and \
+                        (sh.reserved == 0 or sh.reserved + k <= sh.capacity_for(k)):
                     break
-                if idx < sh.active:  # an idle extra worker is not waiting for room
+                if idx < sh.active and not sh.input_done:  # idle workers do not wait for room
                     t0 = t0 or time.perf_counter()
                 sh.space.wait(0.5)
             if t0:
@@ -241,8 +273,6 @@ def worker_loop(sh: Shared, idx: int) -> None:
                 sh.space.notify_all()
             else:
                 cond.notify()
-        if item is None:
-            return
 
 
 def _pull_and_transform(sh: Shared, k: int) -> Item | None:
@@ -250,8 +280,7 @@ def _pull_and_transform(sh: Shared, k: int) -> Item | None:
     with sh.input_lock:
         if sh.input_done or sh.stop.is_set():
             return None
-        seq = sh.next_seq
-        before, offset = sh.last_state, sh.next_offset
+        seq, offset = sh.next_seq, sh.next_offset
         t0 = time.perf_counter()
         chunk: Chunk | None = None
         error: BaseException | None = None
@@ -265,15 +294,9 @@ def _pull_and_transform(sh: Shared, k: int) -> Item | None:
             error = e
             _note(e, f"passed through {sh.label}")
         t1 = time.perf_counter()
-        try:
-            after = sh.source.get_state()
-        except Exception as e:  # noqa: BLE001 - raised by save(), not while iterating
-            after = StateUnavailable(e)
-        t2 = time.perf_counter()
         size = chunk.size if chunk is not None else 0
-        sh.next_seq, sh.last_state, sh.next_offset = seq + 1, after, offset + size
+        sh.next_seq, sh.next_offset = seq + 1, offset + size
         stats.input_time += t1 - t0
-        stats.state_time += t2 - t1
     fails = False
     out = chunk
     if chunk is not None and sh.transform is not None:
@@ -282,12 +305,12 @@ def _pull_and_transform(sh: Shared, k: int) -> Item | None:
         except BaseException as e:  # noqa: BLE001 - delivered to the consumer in order
             out, error = None, e
             _note(e, f"in {sh.label}")
-    t3 = time.perf_counter()
+    t2 = time.perf_counter()
     if out is not None and (stats.chunks < 4 or seq % 32 == 0) and out.size:
         stats.bytes_per_element = chunk_nbytes(out) / out.size
     try:
-        item = Item(seq, out, error, fails, before, after, offset, size, sh.one_to_one)
-        item.work = (t3 - t2, t3 - t2 + t1 - t0)  # (transform seconds, seconds for this chunk)
+        item = Item(seq, out, error, fails, size)
+        item.work = (t2 - t1, t2 - t0)
         return item
     finally:
         error = None  # NOTE: this frame is in the error's traceback: no exception <-> frame cycle

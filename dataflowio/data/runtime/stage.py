@@ -3,21 +3,29 @@ buffer hands them to the consumer in input order (or completion order when not d
 
 This one engine runs `prefetch` (one worker, no transform), parallel `map` (a chunk of
 elements in, a chunk of results out), parallel `batch` (a chunk of `batch_size` elements in,
-one stacked batch out) and the process-pool map. Threads hand *chunks*, never single elements,
-to each other. Workers pull from the input one at a time (under a lock: iterators are not
-thread-safe) and record the input state before every chunk, so `get_state()` describes the
-last element the consumer received (see `ledger.py`), not how far the workers ran ahead.
+one stacked batch out), the slots of parallel `interleave`, the process-pool map and the device
+copy. Threads hand *chunks*, never single elements, to each other. Workers pull from the input
+one at a time (under a lock: iterators are not thread-safe).
 
 The buffer never holds more than `capacity` input elements: a worker reserves room before it
 pulls. An exception raised by the input or the transform is delivered in order, as the same
 object with a note naming the stage; iteration can continue past it (as `ignore_errors` needs).
 
+Checkpoints describe the last element the consumer received, as tf.data's do: `get_state()`
+pauses the workers (letting in-flight chunks finish), and returns the input's state (where the
+workers stopped) plus the elements already produced but not yet received (encoded as data;
+at most `capacity` of them). `set_state()` restores the input and hands those elements out
+first. No state is taken while iterating, so inputs with large states (shuffle buffers) cost
+nothing until a checkpoint is actually saved.
+
 >>> from dataflowio.data.runtime.testing import ListIterator
 >>> st = ThreadedStage(ListIterator(list(range(10))), label="prefetch(2)", kind="prefetch",
 ...                    capacity=2)
->>> [int(next(st)) for _ in range(3)], st.get_state()["source"]
-([0, 1, 2], {'index': 3})
->>> [int(x) for x in st.next_chunk(100).elements()]
+>>> [int(next(st)) for _ in range(3)]
+[0, 1, 2]
+>>> state = st.get_state(); [int(x) for x in st.next_chunk(100).elements()]
+[3, 4, 5, 6, 7, 8, 9]
+>>> st.set_state(state); [int(x) for x in st]
 [3, 4, 5, 6, 7, 8, 9]
 >>> st.close()
 """
@@ -31,9 +39,9 @@ from collections.abc import Callable
 from typing import Any
 
 from dataflowio.data.iterator import Chunk, DataIterator, State, concat_chunks
+from dataflowio.data.ops._nested import decode_value, encode_value
 from dataflowio.data.runtime import threads
 from dataflowio.data.runtime.autotune import AUTOTUNE, Tuner
-from dataflowio.data.runtime.ledger import Ledger, StateUnavailable
 from dataflowio.data.runtime.shared import Failed, Item, Shared, worker_loop
 
 Transform = Callable[[Chunk, int], Chunk]  # (input chunk, absolute position) -> output chunk
@@ -53,12 +61,11 @@ class ThreadedStage(DataIterator):
       capacity: buffered input elements at most, or AUTOTUNE.
       deterministic: hand chunks out in input order (else in completion order).
       chunk_size: fixed input elements per chunk (parallel batch), or None to adapt.
-      one_to_one: the transform makes one output element per input element.
     """
 
     def __init__(self, source: DataIterator, *, label: str, kind: str, transform: Transform | None = None,
                  workers: int = 1, capacity: int = 1, deterministic: bool = True,
-                 chunk_size: int | None = None, one_to_one: bool = True, ctx: Any = None,
+                 chunk_size: int | None = None, ctx: Any = None,
                  name: str = "") -> None:
         super().__init__(source, name=name or label)
         options = getattr(ctx, "options", None)
@@ -72,17 +79,19 @@ class ThreadedStage(DataIterator):
         k0 = chunk_size or 1
         cap0 = (max(2 * w0 * k0, k0) if capacity == AUTOTUNE else max(int(capacity), k0 if chunk_size else 1))
         self._tuner = None
+        budget = at.ram_budget(options)
+        stages = ctx.resources.setdefault("runtime_stages", []) if ctx is not None else []
+        stages.append(label)  # the threaded stages of one pipeline share the budget
         if tune_workers or tune_buffer:
-            budget = at.ram_budget(options)
             self._tuner = Tuner(workers=w0, max_workers=max_w, capacity=cap0,
                                 max_capacity=max(cap0, 1 << 16), tune_workers=tune_workers,
                                 tune_buffer=tune_buffer, element_bytes=1, ram_budget=budget)
         sh = self._shared = Shared(source, transform=transform, workers=w0, max_workers=max_w,
                                    capacity=cap0, deterministic=deterministic, chunk_size=chunk_size,
-                                   one_to_one=one_to_one, label=label)
+                                   label=label)
         sh.autotuned = bool(self._tuner)
         sh.fixed_capacity = capacity != AUTOTUNE
-        self._ledger = Ledger(position=0, skip=[], start_state=None)
+        sh.ram_budget, sh.ram_stages = budget, stages
         self._cursor: _Cursor | None = None
         self._started = False
         self._last_tune = time.perf_counter()
@@ -95,9 +104,6 @@ class ThreadedStage(DataIterator):
 
     def _start(self) -> None:
         sh = self._shared
-        if sh.last_state is None:
-            sh.last_state = _safe_state(sh.source)
-        self._ledger.set_start_state(sh.last_state)
         sh.stop.clear()
         self._started = True
         for i in range(sh.max_workers):
@@ -127,8 +133,7 @@ class ThreadedStage(DataIterator):
             sh.stats.fill_sum += sh.reserved + item.in_size
             sh.stats.takes += 1
             sh.space.notify(2)
-        cursor = _Cursor(item, self._ledger)  # reads the skip ranges before `pulled` prunes them
-        self._ledger.pulled(item.seq, item.before, item.after, item.offset, item.in_size)
+        cursor = _Cursor(item)
         if self._tuner is not None and time.perf_counter() - self._last_tune > _TUNE_INTERVAL:
             self._tune()
         return cursor
@@ -141,6 +146,7 @@ class ThreadedStage(DataIterator):
         tuner = self._tuner
         assert tuner is not None
         tuner.element_bytes = max(1, int(sh.stats.bytes_per_element))
+        tuner.ram_budget = sh.ram_share()
         workers, capacity = tuner.observe(elapsed=now - self._last_tune, taken=taken - b_taken,
                                           consumer_wait=wait - b_wait, busy=busy - b_busy,
                                           space_wait=space - b_space)
@@ -151,9 +157,7 @@ class ThreadedStage(DataIterator):
         self._last_tune, self._tune_base = now, (taken, wait, busy, space)
 
     def _finish_cursor(self) -> None:
-        if self._cursor is not None:
-            self._cursor.commit()
-            self._cursor = None
+        self._cursor = None
 
     def has_ready(self) -> bool:
         """True when `next()` would not wait (an element is buffered, or the stage has ended)."""
@@ -208,22 +212,41 @@ class ThreadedStage(DataIterator):
     # ---- state ---------------------------------------------------------------------------------
 
     def get_state(self) -> State:
-        if self._cursor is not None:
-            self._cursor.commit()
-        if not self._started:
-            self._ledger.set_start_state(_safe_state(self._shared.source))
-        return self._ledger.state()
+        sh = self._shared
+        pending: list[Any] = []
+        cur = self._cursor
+        if cur is not None and cur.pos < cur.n:
+            pending.append(_encode_piece(cur.rest()))
+        if self._started:
+            sh.pause()
+        try:
+            for item in sh.buffered_items():
+                if item.error is None and item.chunk is not None and item.chunk.size:
+                    pending.append(_encode_piece(_without_failures(item)))
+            source = sh.source.get_state()
+            position = sh.position + sh.next_offset
+        finally:
+            if self._started:
+                sh.resume()
+        return {"source": source, "position": position, "pending": [p for p in pending if p]}
 
     def set_state(self, state: State) -> None:
         sh = self._shared
-        sh.halt()
-        self._started = False
+        if self._started:
+            sh.pause()  # the workers stay alive (no thread churn at every repeat() epoch)
+        try:
+            sh.source.set_state(state["source"])
+            with sh.cond:
+                sh.reset()
+                sh.position = int(state.get("position", 0))
+        finally:
+            if self._started:
+                sh.resume()
+        chunks = [c for c in (_decode_piece(p) for p in state.get("pending", [])) if c.size]
         self._cursor = None
-        sh.source.set_state(state["source"])
-        sh.reset(state["source"])
-        position = int(state.get("position", 0))
-        self._ledger = Ledger(position=position, skip=state.get("skip", []), start_state=state["source"])
-        sh.position = position
+        if chunks:
+            chunk = concat_chunks(chunks)
+            self._cursor = _Cursor(Item(-1, chunk, None, False, chunk.size))
 
     def close(self) -> None:
         if self._closed:
@@ -243,29 +266,21 @@ class ThreadedStage(DataIterator):
 class _Cursor:
     """The consumer's position inside the item it is reading."""
 
-    __slots__ = ("_chunk", "_committed", "_elements", "_fails", "_offsets", "item", "ledger", "n", "pos")
+    __slots__ = ("_chunk", "_elements", "_fails", "item", "n", "pos")
 
-    def __init__(self, item: Item, ledger: Ledger) -> None:
-        self.item, self.ledger = item, ledger
+    def __init__(self, item: Item) -> None:
+        self.item = item
         if item.error is not None:
-            self._chunk, self._offsets = Chunk.from_elements([Failed(item.error)]), None
+            self._chunk = Chunk.from_elements([Failed(item.error)])
         else:
-            self._chunk, self._offsets = item.chunk, None
-            skips = ledger.skip_ranges(item.offset, item.in_size) if item.one_to_one else []
-            if skips:
-                keep = [i for i in range(item.in_size) if not any(a <= i < b for a, b in skips)]
-                els = self._chunk.elements()
-                self._chunk = Chunk.from_elements([els[i] for i in keep])
-                self._offsets = keep
+            self._chunk = item.chunk
         self._fails = item.fails or item.error is not None
         self.n = self._chunk.size
         self.pos = 0
         self._elements: list[Any] | None = None
-        self._committed = 0
 
     def failed_at(self, pos: int) -> bool:
-        return self._fails and \
-            isinstance(self._element_list()[pos], Failed)
+        return self._fails and isinstance(self._element_list()[pos], Failed)
 
     def _element_list(self) -> list[Any]:
         if self._elements is None:
@@ -276,7 +291,6 @@ class _Cursor:
         e = self._element_list()[self.pos]
         self.pos += 1
         if self._fails and isinstance(e, Failed):
-            self.commit()
             self._element_list()[self.pos - 1] = None
             self.item.error = None
             err = e.error
@@ -292,8 +306,7 @@ class _Cursor:
         end = min(self.n, self.pos + m)
         if self._fails:
             els = self._element_list()
-            stop = next((i for i in range(self.pos, end) if isinstance(els[i], Failed)), end)
-            end = stop
+            end = next((i for i in range(self.pos, end) if isinstance(els[i], Failed)), end)
         if self.pos == 0 and end == self.n:
             out = self._chunk
         elif self._elements is not None or not self._chunk.has_columns:
@@ -303,24 +316,30 @@ class _Cursor:
         self.pos = end
         return out
 
-    def commit(self) -> None:
-        """Marks what the consumer has read so far as received in the ledger."""
-        if self.pos <= self._committed:
-            return
-        it = self.item
-        if not it.one_to_one or it.error is not None:
-            if self.pos >= self.n:
-                self.ledger.received(it.offset, it.offset + it.in_size)
-        elif self._offsets is None:
-            self.ledger.received(it.offset + self._committed, it.offset + self.pos)
-        else:
-            for j in self._offsets[self._committed:self.pos]:
-                self.ledger.received(it.offset + j, it.offset + j + 1)
-        self._committed = self.pos
+    def rest(self) -> Chunk:
+        """The elements not read yet (failed ones left out), without moving the cursor."""
+        if not self._fails and self._elements is None and self._chunk.has_columns:
+            return self._chunk.split(self.pos)[1]
+        return Chunk.from_elements([e for e in self._element_list()[self.pos:]
+                                    if not isinstance(e, Failed) and e is not None])
 
 
-def _safe_state(source: DataIterator) -> Any:
-    try:
-        return source.get_state()
-    except Exception as e:  # noqa: BLE001 - reported by save(), not while iterating
-        return StateUnavailable(e)
+def _without_failures(item: Item) -> Chunk:
+    if not item.fails:
+        return item.chunk
+    return Chunk.from_elements([e for e in item.chunk.elements() if not isinstance(e, Failed)])
+
+
+def _encode_piece(chunk: Chunk) -> Any:
+    """A chunk as JSON-able data: its columns when it has them (one array per leaf), else elements."""
+    if chunk.size == 0:
+        return None
+    if chunk.has_columns:
+        return {"columns": encode_value(chunk.columns()), "size": chunk.size}
+    return {"elements": [encode_value(e) for e in chunk.elements()]}
+
+
+def _decode_piece(piece: Any) -> Chunk:
+    if "columns" in piece:
+        return Chunk.from_columns(decode_value(piece["columns"]), int(piece["size"]))
+    return Chunk.from_elements([decode_value(e) for e in piece["elements"]])
