@@ -69,8 +69,8 @@ DEFAULT_ON = ("map_and_batch_fusion", "map_parallelization", "noop_elimination",
               "shuffle_and_repeat_fusion", "inject_prefetch")
 # Ours, also on by default (see dataflowio/data/optimize/__init__.py): map_fusion and
 # filter_fusion (off in tf.data; always safe for the stateless functions they fuse),
-# vectorized_map and source_pushdown (dataflowio's own rules).
-OURS_ON = ("map_fusion", "filter_fusion", "vectorized_map", "source_pushdown")
+# vectorized_map, vectorized_filter and source_pushdown (dataflowio's own rules).
+OURS_ON = ("map_fusion", "filter_fusion", "vectorized_map", "vectorized_filter", "source_pushdown")
 
 
 class OptimizationOptions(_OptionsGroup):
@@ -90,6 +90,7 @@ class OptimizationOptions(_OptionsGroup):
         "shuffle_and_repeat_fusion": True,
         "seq_interleave_prefetch": False,
         "source_pushdown": True,
+        "vectorized_filter": True,
         "vectorized_map": True,
     }
 

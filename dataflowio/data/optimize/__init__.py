@@ -8,8 +8,8 @@ as the unoptimized plan produces them; `explain()` shows what changed.
 
 Rules on by default (tf.data 2.21's defaults plus ours):
   noop_elimination, map_and_batch_fusion, map_parallelization, parallel_batch,
-  shuffle_and_repeat_fusion, inject_prefetch (tf.data's); vectorized_map and source_pushdown
-  (ours); map_fusion and filter_fusion (off in tf.data, on here: they only fuse stateless
+  shuffle_and_repeat_fusion, inject_prefetch (tf.data's); vectorized_map, vectorized_filter
+  and source_pushdown (ours); map_fusion and filter_fusion (off in tf.data, on here: they only fuse stateless
   functions, which makes them always safe, and save one iterator hop per element in a Python
   engine). map_and_filter_fusion stays off as in tf.data: with `vectorized_map` on, the maps it
   could fuse are vectorized instead, which is faster.
@@ -43,6 +43,7 @@ _LOCAL_RULES = (
     "filter_fusion",
     "map_and_filter_fusion",
     "vectorized_map",
+    "vectorized_filter",
     "map_and_batch_fusion",
     "map_parallelization",
     "parallel_batch",

@@ -2,7 +2,8 @@
 
     filter(p) -> filter(q)   ==>   filter(p and q)
 
-Preconditions: neither filter is declared `vectorized`; both predicates are stateless (declared
+Preconditions: two filters (`filter`, or the optimizer's `vectorized_filter` below, whose
+predicate is then re-vectorized fused), neither declared `vectorized`; both predicates are stateless (declared
 or proven): unfused, a chunk consumer runs `p` on a whole chunk before `q` sees the survivors,
 fused they alternate per element. `q` still only sees elements `p` kept (short-circuit `and`),
 and each result is checked as a scalar bool as `filter` does. Payoff: one iterator hop per
@@ -26,7 +27,7 @@ from dataflowio.data.plan import Node
 
 
 def _fuse(node: Node) -> Node | None:
-    if type(node) is not Filter or not node.inputs or type(up := node.inputs[0]) is not Filter:
+    if type(node) is not Filter or not node.inputs or not isinstance(up := node.inputs[0], Filter):
         return None
     if node.vectorized or up.vectorized or not (is_stateless(up) and is_stateless(node)):
         return None

@@ -35,6 +35,7 @@ from dataflowio.data.ops.shuffle import Shuffle
 from dataflowio.data.ops.shuffle_and_repeat import ShuffleAndRepeat
 from dataflowio.data.ops.skip import Skip
 from dataflowio.data.ops.take import Take
+from dataflowio.data.ops.vectorized_filter import VectorizedFilter
 from dataflowio.data.ops.vectorized_map import VectorizedMap
 from dataflowio.data.optimize.rewrite import Rule
 from dataflowio.data.plan import Node
@@ -47,6 +48,8 @@ def columnar(node: Node) -> bool:
     if isinstance(node, (FromTensorSlices, Range)):
         return True
     if isinstance(node, VectorizedMap) or (isinstance(node, Map) and node.vectorized):
+        return columnar(node.inputs[0])
+    if isinstance(node, VectorizedFilter):
         return columnar(node.inputs[0])
     if isinstance(node, (Shuffle, ShuffleAndRepeat)):
         return random_access(node.inputs[0])

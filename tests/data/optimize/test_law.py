@@ -60,7 +60,7 @@ def _noop(x: Any) -> Any:
 def optimizer_steps(draw: Any, p: Pipeline) -> Pipeline:
     kind = draw(st.sampled_from(["take_all", "skip0", "repeat1", "prefetch0", "shard1",
                                  "identity", "shuffle_repeat", "double_map", "pure_filter",
-                                 "map_filter", "parallel_map", "strategy"]))
+                                 "map_filter", "parallel_map", "num_filter", "strategy"]))
     ds, xs = p.ds, p.expected
     if kind == "take_all":
         return Pipeline(ds.take(-1), xs, p.steps + ["take(-1)"])
@@ -90,6 +90,12 @@ def optimizer_steps(draw: Any, p: Pipeline) -> Pipeline:
         f = map_fn_for(ds.element_spec)
         once = ref.map_(xs, f)
         return Pipeline(ds.map(f).map(f), ref.map_(once, f), p.steps + ["map(bump).map(bump)"])
+    spec = ds.element_spec
+    if kind == "num_filter" and type(spec) is not tuple and not isinstance(spec, dict) \
+            and spec.dtype.name.startswith("int") and spec.shape.rank == 0:
+        mod = draw(st.integers(2, 3))
+        pred = (lambda x: x % mod != 0)  # row-wise: vectorized after its trial
+        return Pipeline(ds.filter(pred), ref.filter_(xs, pred), p.steps + [f"filter(x % {mod})"])
     if kind == "parallel_map":
         from tests.strategies import map_fn_for
 

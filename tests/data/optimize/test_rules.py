@@ -228,6 +228,35 @@ def test_map_and_batch_fusion_preconditions() -> None:
         assert fired(ds, "map_and_batch_fusion") == {}
 
 
+def test_vectorized_filter_golden_and_elements() -> None:
+    ds = Dataset.from_tensor_slices(X).filter(even).batch(3)
+    assert opt(ds, "vectorized_filter") == (
+        "batch(deterministic=None, batch_size=3, drop_remainder=False, num_parallel_calls=None)\n"
+        f"  vectorized_filter(predicate=even, vectorized=False)\n    {SRC}")
+    assert [b.tolist() for b in elements(ds, only("vectorized_filter"))] == [[0, 2, 4], [6, 8]]
+
+
+def test_vectorized_filter_needs_a_stateless_predicate() -> None:
+    ds = Dataset.from_tensor_slices(X).filter(lambda x: bool(logged(x) > 3))
+    assert fired(ds, "vectorized_filter") == {}
+
+
+def test_vectorized_filter_leaves_a_declared_vectorized_filter_alone() -> None:
+    from dataflowio.data.ops.filter import Filter
+
+    base = Dataset.from_tensor_slices(X)
+    ds = base._then(Filter(inputs=(base._plan,), predicate=even, vectorized=True))
+    assert fired(ds, "vectorized_filter") == {}
+
+
+def test_vectorized_filter_with_a_row_mixing_predicate_stays_per_element() -> None:
+    def build() -> Dataset[Any]:  # per element always True; on a chunk only its maximum
+        return Dataset.from_tensor_slices(X).filter(lambda x: x >= np.asarray(x).max()).batch(4)
+
+    got = [b.tolist() for b in elements(build(), only("vectorized_filter"))]
+    assert got == [b.tolist() for b in elements(build(), only())] == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+
+
 # ---- map_parallelization / parallel_batch ----------------------------------------------------
 
 def test_map_parallelization_golden() -> None:
