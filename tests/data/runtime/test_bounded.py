@@ -36,9 +36,8 @@ def test_parallel_map_never_holds_more_than_its_capacity():
 
     src.next_chunk = spy
     it = ParallelMap(src, fn=lambda x: x + 1, workers=2, where="map(+1)")
-    consumed, seen = 0, []
-    for v in it:
-        consumed += 1
+    seen = []
+    for consumed, _ in enumerate(it, start=1):
         sh = it._shared
         seen.append((pulled[0] - consumed, sh.reserved, sh.capacity_for(sh.next_k())))
         if consumed % 50 == 0:
