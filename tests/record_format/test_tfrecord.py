@@ -353,3 +353,17 @@ def test_data_loss_error_carries_the_intact_records_and_the_reader_stays_put(tmp
     assert got == recs[:4] and r.tell() == bad
     r.skip_corrupt = True
     assert r.read_batch(100) == recs[5:]
+
+
+def test_writer_after_close_and_option_forms(tmp_path):
+    from record_format.errors import FailedPreconditionError
+
+    w = TFRecordWriter(str(tmp_path / "f"), TFRecordOptions(2))  # TF1's enum value: GZIP
+    assert w.compression_type == "GZIP"
+    w.close()
+    with pytest.raises(FailedPreconditionError, match="writer is closed"):
+        w.write(b"x")
+    assert TFRecordOptions.get_compression_type_string("zlib") == "ZLIB"
+    fast = TFRecordOptions("ZLIB", compression_level=1)
+    path = write(tmp_path / "g", [b"abc" * 100] * 10, fast)
+    assert read_all(path, compression_type="ZLIB") == [b"abc" * 100] * 10
