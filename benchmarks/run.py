@@ -117,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
         where = machine()  # the load average before our own processes start
     try:
         names = parse_names(args.workloads or ["all"])
+        if args.rounds < 1:
+            raise ValueError(f"benchmarks: --rounds must be >= 1, got {args.rounds}")
     except ValueError as e:
         print(e, file=sys.stderr)
         return 2

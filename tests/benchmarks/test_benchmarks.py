@@ -91,6 +91,7 @@ def test_main_prints_json_lines_then_a_table_and_a_plot(cache, tmp_path, capsys)
 def test_unknown_workload_is_a_usage_error(capsys):
     assert run.main(["W9"]) == 2
     assert "W9" in capsys.readouterr().err
+    assert run.main(["W1", "--rounds", "0"]) == 2
     with pytest.raises(ValueError, match="unknown workload"):
         run.parse_names("W0")
 
