@@ -24,7 +24,9 @@ def as_int(value: Any, where: str, arg: str) -> int:
     if isinstance(value, np.ndarray) and value.ndim == 0:
         value = value[()]
     if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise InvalidArgumentError(
+        from dataflowio.data.ops._fn import TypeMismatchError
+
+        raise TypeMismatchError(
             f"{where}: `{arg}` must be an integer, got {type(value).__name__}: {value!r:.40}.")
     return int(value)
 

@@ -20,8 +20,13 @@ from dataflowio.data import structure
 from dataflowio.errors import InvalidArgumentError
 
 
-class ArityError(InvalidArgumentError, TypeError):
-    """A user function takes the wrong number of arguments (both InvalidArgumentError and TypeError)."""
+class TypeMismatchError(InvalidArgumentError, TypeError):
+    """A wrong type or structure: an InvalidArgumentError that `except TypeError` (tf.data's class
+    for these cases) also catches."""
+
+
+class ArityError(TypeMismatchError):
+    """A user function takes the wrong number of arguments."""
 
 
 def call_fn(fn: Callable[..., Any], element: Any) -> Any:

@@ -18,22 +18,22 @@ from typing import Any
 
 from dataflowio.data import structure
 from dataflowio.data.iterator import Chunk, DataIterator, State, concat_chunks
+from dataflowio.data.ops._fn import TypeMismatchError
 from dataflowio.data.plan import INFINITE, UNKNOWN, ExecContext, Node
-from dataflowio.errors import InvalidArgumentError
 
 
 def common_spec(a: Any, b: Any, where: str) -> Any:
-    """The spec both `a` and `b` are instances of; InvalidArgumentError (a TypeError in TF) if the
-    structures or dtypes differ."""
+    """The spec both `a` and `b` are instances of; TypeMismatchError (InvalidArgumentError and
+    TypeError, as tf.data raises) if the structures or dtypes differ."""
     if not structure.same_structure(a, b):
-        raise InvalidArgumentError(
+        raise TypeMismatchError(
             f"{where}: the datasets have different element structures: {a} vs {b}.\n"
             "  hint: map() one of them to the other's structure first.")
     fb = structure.flatten(b)
     out = []
     for (path, sa), sb in zip(structure.flatten_with_paths(a), fb):
         if sa.dtype != sb.dtype:
-            raise InvalidArgumentError(
+            raise TypeMismatchError(
                 f"{where}: component {path or '0'} has dtype {sa.dtype.name} in the first dataset and "
                 f"{sb.dtype.name} in the second.\n  hint: cast one of them in a map() first.")
         out.append(sa.most_specific_common_supertype([sb]))

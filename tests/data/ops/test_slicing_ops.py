@@ -132,3 +132,12 @@ def test_checkpoints_of_slicing_ops():
 def test_repeat_of_an_infinite_source_streams():
     got = list(itertools.islice(iter(Dataset.range(3).repeat().repeat(2)), 7))
     assert [int(x) for x in got] == [0, 1, 2, 0, 1, 2, 0]
+
+
+def test_type_errors_are_also_typeerror_as_in_tf_data():
+    with pytest.raises(TypeError, match="take: `count` must be an integer"):
+        Dataset.range(3).take("x")
+    with pytest.raises(TypeError, match="different element structures"):
+        Dataset.range(2).concatenate(Dataset.zip(Dataset.range(2), Dataset.range(2)))
+    with pytest.raises(TypeError, match="has dtype int64 in the first dataset"):
+        Dataset.range(2).concatenate(Dataset.from_tensors(1.0))
