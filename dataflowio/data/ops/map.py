@@ -104,10 +104,10 @@ def infer_spec(fn: Callable[..., Any], input_node: Node, vectorized: bool = Fals
     if not firsts:
         return spec_of_element(normalize_element(call_fn(fn, zeros_like_spec(in_spec))))
     specs = [_output_spec(fn, el, vectorized) for el in firsts]
-    return _unknown_where_input_is(relax(specs), in_spec, firsts)
+    return unknown_where_input_is(relax(specs), in_spec, firsts)
 
 
-def _unknown_where_input_is(spec: Any, in_spec: Any, elements: list[Any]) -> Any:
+def unknown_where_input_is(spec: Any, in_spec: Any, elements: list[Any]) -> Any:
     """Output dims whose size equals an *unknown* input dim's size in the peeked elements (or any
     dim when an input's rank is unknown) become None: they likely follow that input dim."""
     from dataflowio.tensor_shape import TensorShape, TensorSpec

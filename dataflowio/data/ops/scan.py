@@ -55,9 +55,13 @@ class Scan(Node):
         return ScanIterator(self, inputs[0])
 
     def _element_spec(self) -> Any:
+        from dataflowio.data.ops.map import unknown_where_input_is
+
         state0 = self.state0()
-        _, out = apply_scan(self.scan_func, state0, sample_input(self.inputs[0]), self.where(), state0)
-        return spec_of_element(out)
+        sample = sample_input(self.inputs[0])
+        _, out = apply_scan(self.scan_func, state0, sample, self.where(), state0)
+        # dims that follow an unknown input dim (e.g. a batch's) stay unknown (H3a, as map does)
+        return unknown_where_input_is(spec_of_element(out), self.inputs[0].element_spec(), [sample])
 
 
 def _dtypes(x: Any) -> list[str]:
