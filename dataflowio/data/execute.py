@@ -143,14 +143,14 @@ class DatasetIterator:
         self._closed = True
         try:
             self.root.close()
-        except Exception:  # noqa: BLE001 - close() never raises
+        except Exception:  # noqa: BLE001, S110 - close() never raises
             pass
         self.ctx.close()
 
     def __del__(self) -> None:
         try:
             self.close()
-        except Exception:  # noqa: BLE001
+        except Exception:  # noqa: BLE001, S110 - __del__ never raises
             pass
 
     def __enter__(self) -> DatasetIterator:

@@ -127,7 +127,7 @@ class GeneratorIterator(DataIterator):
         if gen is not None and hasattr(gen, "close"):
             try:
                 gen.close()
-            except Exception:  # noqa: BLE001 - close() never raises
+            except Exception:  # noqa: BLE001, S110 - close() never raises
                 pass
         super().close()
 
