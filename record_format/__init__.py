@@ -2,6 +2,13 @@
 
 This package never imports `dataflowio`; `dataflowio.io` and `dataflowio.train` re-export it.
 
+Modules: `crc32c` (masked CRC-32C), `tfrecord` (framing, writer, options), `reader` (+ `_frames`,
+`_recovery`, `_source`: block reads, CRC checks, resync past damage, GZIP / ZLIB), `multi` (many
+files, `tf_record_iterator`), `index` (record offsets, tfrecord-package format), `example`
+(`tf.train.Example` messages), `wire` / `parse` / `fastparse` / `features` (Example -> NumPy),
+`decode` / `csvdecode` (`decode_raw`, `decode_csv`), `image_codec` / `image_ops` (Pillow),
+`bench` (`python -m record_format.bench`).
+
 >>> import record_format
 >>> spec = {"x": record_format.VarLenFeature("int64")}
 >>> empty = record_format.Example().SerializeToString()
