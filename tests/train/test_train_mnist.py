@@ -34,13 +34,13 @@ def test_softmax_on_a_subset_prints_test_accuracy_last(mnist_dir, capsys):
 
 @pytest.mark.timeout(120)
 def test_mlp_trains_from_converted_tfrecords(mnist_dir, tmp_path, capsys):
-    assert main(["convert", str(mnist_dir), str(tmp_path / "rec"), "--limit", "2000", "--shards", "2",
+    assert main(["convert", str(mnist_dir), str(tmp_path / "rec"), "--limit", "1000", "--shards", "2",
                  "--index", "-q"]) == 0
-    assert main(["train-mnist", "--data", str(tmp_path / "rec"), "--model", "mlp", "--epochs", "2",
-                 "--batch-size", "64"]) == 0
+    assert main(["train-mnist", "--data", str(tmp_path / "rec"), "--model", "mlp", "--epochs", "1",
+                 "--batch-size", "32"]) == 0
     out = capsys.readouterr().out
-    assert "mlp on 2000 tfrecord examples" in out
-    assert last_accuracy(out) > 0.75
+    assert "mlp on 1000 tfrecord examples, 1 epochs x 32 steps of 32" in out
+    assert last_accuracy(out) > 0.6
 
 
 @pytest.mark.timeout(120)
