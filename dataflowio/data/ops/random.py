@@ -35,19 +35,37 @@ _MASK, _S32 = np.uint64(0xFFFFFFFF), np.uint64(32)
 _MAXINT32 = 2**31 - 1
 
 
+def philox_rounds(k0: Any, k1: Any, c0: Any, c1: Any, c2: Any, c3: Any) -> tuple[Any, Any, Any, Any]:
+    """One `PhiloxRandom()` call (Philox4x32-10) on uint64 arrays holding 32-bit words; keys may be
+    arrays too. Returns the four output words."""
+    k0, k1 = np.uint64(0) + k0, np.uint64(0) + k1
+    w0, w1 = np.uint64(_W0), np.uint64(_W1)
+    for _ in range(10):
+        p0, p1 = _M0 * c0, _M1 * c2
+        c0, c1, c2, c3 = (p1 >> _S32) ^ c1 ^ k0, p1 & _MASK, (p0 >> _S32) ^ c3 ^ k1, p0 & _MASK
+        k0, k1 = (k0 + w0) & _MASK, (k1 + w1) & _MASK
+    return c0, c1, c2, c3
+
+
 def philox_values(seed: int, seed2: int, first_call: int, calls: int) -> np.ndarray:
     """The 4 * `calls` uint32 outputs (as int64) of TensorFlow's `PhiloxRandom(seed, seed2)` from
     call number `first_call` on: key = seed, counter = (call number, seed2), ten rounds."""
     n = np.arange(first_call, first_call + calls, dtype=np.uint64)
-    c0, c1 = n & _MASK, n >> _S32
     c2 = np.full(calls, seed2 & 0xFFFFFFFF, dtype=np.uint64)
     c3 = np.full(calls, (seed2 >> 32) & 0xFFFFFFFF, dtype=np.uint64)
-    k0, k1 = seed & 0xFFFFFFFF, (seed >> 32) & 0xFFFFFFFF
-    for _ in range(10):
-        p0, p1 = _M0 * c0, _M1 * c2
-        c0, c1, c2, c3 = (p1 >> _S32) ^ c1 ^ np.uint64(k0), p1 & _MASK, (p0 >> _S32) ^ c3 ^ np.uint64(k1), p0 & _MASK
-        k0, k1 = (k0 + _W0) & 0xFFFFFFFF, (k1 + _W1) & 0xFFFFFFFF
-    return np.stack([c0, c1, c2, c3], axis=1).reshape(-1).astype(np.int64)
+    out = philox_rounds(seed & 0xFFFFFFFF, (seed >> 32) & 0xFFFFFFFF, n & _MASK, n >> _S32, c2, c3)
+    return np.stack(out, axis=1).reshape(-1).astype(np.int64)
+
+
+def stateless_uniform_doubles(seed0: np.ndarray, seed1: np.ndarray) -> np.ndarray:
+    """The first `RandDouble()` of TensorFlow's stateless kernels for each seed pair (int64 arrays):
+    the seeds are scrambled into a Philox key/counter (`GenerateKey`), then 52 random mantissa bits."""
+    s0, s1 = seed0.astype(np.uint64), seed1.astype(np.uint64)
+    m0, m1, m2, m3 = philox_rounds(0x3EC8F720, 0x02461E29, s0 & _MASK, s0 >> _S32, s1 & _MASK, s1 >> _S32)
+    zero = np.zeros_like(m2)
+    x0, x1, _, _ = philox_rounds(m0, m1, zero, zero, m2, m3)
+    bits = (np.uint64(1023) << np.uint64(52)) | ((x0 & np.uint64(0xFFFFF)) << _S32) | x1
+    return bits.view(np.float64) - 1.0
 
 
 def seed_pair(seed: int | None) -> tuple[int, int]:
