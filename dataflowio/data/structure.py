@@ -128,6 +128,9 @@ def stack(elements: Sequence[Any], where: str = "batch") -> Any:
     if type(first) is tuple and not any(is_structure(c) for c in first) \
             and all(type(e) is tuple and len(e) == len(first) for e in elements):
         return tuple(stack_leaves(col, where, f"[{j}]") for j, col in enumerate(zip(*elements)))
+    if type(first) is dict and not any(is_structure(c) for c in first.values()) \
+            and all(type(e) is dict and e.keys() == first.keys() for e in elements):
+        return {k: stack_leaves([e[k] for e in elements], where, f"[{k!r}]") for k in first}
     flats = [flatten(e) for e in elements]
     paths = [p for p, _ in flatten_with_paths(first)]
     columns = []
@@ -175,6 +178,10 @@ def unstack(columns: Any, size: int) -> list[Any]:
             return items[0]
         if type(columns) is tuple and len(flat) == len(columns):
             return list(zip(*items))
+        if type(columns) is dict and len(flat) == len(columns):
+            position = {k: i for i, k in enumerate(sorted(columns))}
+            order = [(k, position[k]) for k in columns]
+            return [{k: row[i] for k, i in order} for row in zip(*items)]
         return [pack_as(columns, row) for row in zip(*items)]
     return [pack_as(columns, [to_element_leaf(c[i]) for c in flat]) for i in range(size)]
 
