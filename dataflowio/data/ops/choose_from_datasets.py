@@ -106,6 +106,9 @@ class DirectedInterleaveIterator(DataIterator):
         self._inputs = inputs
         self._stop_on_empty = stop_on_empty
         self._active = [True] * len(inputs)
+        # Inputs the selector can still pick (sample_from_datasets: weight > 0); when every one of
+        # them is exhausted the dataset ends instead of drawing forever.
+        self._choosable = [True] * len(inputs)
         self._done = False
 
     def __next__(self) -> Any:
@@ -127,7 +130,7 @@ class DirectedInterleaveIterator(DataIterator):
                     self._done = True
                     break
                 self._active[i] = False
-                if not any(self._active):
+                if not any(a and c for a, c in zip(self._active, self._choosable)):
                     self._done = True
         raise StopIteration
 

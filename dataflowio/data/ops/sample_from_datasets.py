@@ -4,7 +4,8 @@ The draws are tf.data's, bit for bit: draw `i` takes values `2i, 2i+1` of `Datas
 as the seed of a stateless multinomial over `log(weights)` (TensorFlow's Philox key scrambling,
 52-bit uniform doubles, cumulative-sum search), all vectorized in blocks. So a seeded dataset
 yields TensorFlow's order on every run, machine and iteration. Exhausted inputs are skipped
-(their draws are spent) unless `stop_on_empty_dataset=True`. The state is the number of draws.
+(their draws are spent) unless `stop_on_empty_dataset=True`; once every input of weight > 0 is
+exhausted the dataset ends (TensorFlow would draw forever). The state is the number of draws.
 
 >>> from dataflowio.data.ops.range import Range
 >>> from dataflowio.data.ops._nested import open_plan
@@ -132,6 +133,7 @@ class SampleIterator(DirectedInterleaveIterator):
                  stop_on_empty: bool) -> None:
         self._draws = _Draws(cdf, seed, seed2)
         super().__init__(self._draws, inputs, stop_on_empty, name="sample_from_datasets")
+        self._choosable = (np.diff(cdf, prepend=0.0) > 0).tolist()
 
     def get_state(self) -> State:
         out = super().get_state()

@@ -88,3 +88,9 @@ def test_sample_from_datasets_of_nested_elements_matches_tf_over_many_blocks(tf)
 def test_sample_from_datasets_of_one_dataset_is_that_dataset():
     ds = Dataset.range(3)
     assert Dataset.sample_from_datasets([ds], seed=1) is ds
+
+
+@pytest.mark.timeout(30)
+def test_sample_from_datasets_ends_when_only_zero_weight_inputs_are_left():
+    ds = Dataset.sample_from_datasets([Dataset.range(3), Dataset.range(10, 100)], weights=[1.0, 0.0], seed=2)
+    assert _ints(ds) == [0, 1, 2]
