@@ -173,6 +173,7 @@ sub = subtract
 mul = multiply
 newaxis = None
 from dataflowio.graph.py_func import numpy_function, py_func  # noqa: F401
+from dataflowio.graph.sparse_ops import sparse_tensor_to_dense  # noqa: F401
 
 
 def set_random_seed(seed: int | None) -> None:

@@ -51,3 +51,14 @@ def test_decode_csv_in_a_graph_keeps_column_dtypes():
 def test_lifted_functions_keep_their_library_identity():
     assert tf.io.decode_raw.__module__ == "dataflowio.io" and tf.image.resize.__module__ == "dataflowio.image"
     assert tf.io.decode_raw(b"\x01\x02", tf.uint8).tolist() == [1, 2]
+
+
+def test_sparse_tensor_to_dense_in_both_worlds():
+    records = [_example(3, [1, 2], b""), _example(5, [9], b"")]
+    dense = tf.sparse_tensor_to_dense(tf.io.parse_example(np.array(records, dtype=object), FEATURES)["tags"])
+    assert dense.tolist() == [[1, 2], [9, 0]]
+    with tf.Graph().as_default():
+        s = tf.placeholder(tf.string, [None])
+        d = tf.sparse_tensor_to_dense(tf.io.parse_example(s, FEATURES)["tags"], default_value=-1)
+        assert d.shape.as_list() == [None, None] and d.dtype == tf.int64
+        assert tf.Session().run(d, {s: records}).tolist() == [[1, 2], [9, -1]]
