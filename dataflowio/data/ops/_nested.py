@@ -86,6 +86,9 @@ def encode_value(x: Any) -> Any:
         return {"py": x}
     if isinstance(x, list):
         return {"l": [encode_value(v) for v in x]}
+    plan = getattr(x, "_plan", None)
+    if isinstance(plan, ElementsSource):  # a window dataset (window, group_by_window)
+        return {"w": [encode_value(e) for e in plan.elements], "spec": encode_spec(plan.spec)}
     raise TypeError(f"checkpoint: cannot save a value of type {type(x).__name__} in iterator state.")
 
 
@@ -115,7 +118,35 @@ def decode_value(d: Any) -> Any:
         return np.frombuffer(base64.b64decode(d["g"]), dtype=np.dtype(d["d"]))[0]
     if "l" in d:
         return [decode_value(v) for v in d["l"]]
+    if "w" in d:
+        elements = tuple(decode_value(v) for v in d["w"])
+        return as_dataset(ElementsSource(elements=elements, spec=decode_spec(d["spec"])))
     return d["py"]
+
+
+def encode_spec(spec: Any) -> Any:
+    """A (nested) TensorSpec / DatasetSpec as JSON data."""
+    if isinstance(spec, dict):
+        return {"m": [[k, encode_spec(v)] for k, v in spec.items()]}
+    if isinstance(spec, tuple):
+        return {"t": [encode_spec(v) for v in spec]}
+    if isinstance(spec, DatasetSpec):
+        return {"ds": encode_spec(spec.element_spec)}
+    dims = None if spec.shape.rank is None else list(spec.shape)
+    return {"shape": dims, "dtype": spec.dtype.name}
+
+
+def decode_spec(d: Any) -> Any:
+    """The inverse of `encode_spec`."""
+    from dataflowio.tensor_shape import TensorSpec
+
+    if "m" in d:
+        return {k: decode_spec(v) for k, v in d["m"]}
+    if "t" in d:
+        return tuple(decode_spec(v) for v in d["t"])
+    if "ds" in d:
+        return DatasetSpec(decode_spec(d["ds"]))
+    return TensorSpec(d["shape"], d["dtype"])
 
 
 # ---- datasets as elements ----------------------------------------------------------------------
