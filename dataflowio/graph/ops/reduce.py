@@ -50,7 +50,8 @@ def _mean_kernel(xp: Any, x: Any, axis: Any, keepdims: bool) -> Any:
         return xp.trunc(total / count).astype(x.dtype)
     total = xp.sum(x, axis=ax, keepdims=keepdims, dtype=x.dtype)
     count = x.size // max(int(np.size(total)), 1) if x.size else 0
-    return (total / np.asarray(count, x.dtype)) if count else total * np.asarray(np.nan, x.dtype)
+    # NumPy scalars, not 0-d arrays: CuPy refuses 0-d NumPy arrays as operands
+    return (total / x.dtype.type(count)) if count else total * x.dtype.type(np.nan)
 
 
 def _expand_kernel(xp: Any, g: Any, x: Any, axis: Any, keepdims: bool, mean: bool) -> Any:
