@@ -318,6 +318,14 @@ class Session:
         self._ctx.resources.clear()
         self._plans.clear()
 
+    def __del__(self) -> None:
+        # releases dataset iterators (and their threads) of sessions that were never closed
+        try:
+            if not self._closed:
+                self.close()
+        except Exception:  # noqa: BLE001,S110 - never raise from a finalizer
+            pass
+
     def as_default(self) -> Any:
         """Returns a context manager making this the default session."""
         return _DefaultSession(self)
