@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dataflowio.data import Dataset
 from dataflowio.errors import InvalidArgumentError
 from tests.data.ops.h3b_support import assert_same_as_tf
+from tests.harness import assert_checkpoint_roundtrip, assert_matches_reference
+from tests.reference import pipeline as ref
 
 LENGTHS = [1, 5, 3, 2, 7, 4, 4, 6, 1, 2, 8, 3]
 
@@ -54,3 +58,24 @@ def test_bucket_by_sequence_length_without_padding_matches_tf(tf):
     theirs = tf.data.Dataset.range(10).bucket_by_sequence_length(lambda x: tf.cast(x, tf.int32), [4], [3, 2],
                                                                  no_padding=True)
     assert_same_as_tf(ours, theirs)
+
+
+@given(lengths=st.lists(st.integers(1, 9), max_size=14), boundaries=st.lists(st.integers(2, 9), max_size=3, unique=True),
+       data=st.data())
+def test_bucket_by_sequence_length_matches_reference(lengths, boundaries, data):
+    boundaries = sorted(boundaries)
+    sizes = data.draw(st.lists(st.integers(1, 3), min_size=len(boundaries) + 1, max_size=len(boundaries) + 1))
+    ds = Dataset.from_tensor_slices(np.array(lengths + [1], dtype=np.int32)).take(len(lengths)).map(
+        lambda n: np.arange(n, dtype=np.int32) + 1)
+    xs = [np.arange(n, dtype=np.int32) + 1 for n in lengths]
+
+    def bucket(x):
+        return sum(len(x) >= b for b in boundaries)
+
+    want = ref.group_by_window(xs, bucket, lambda k, g: ref.padded_batch(g, sizes[k]), lambda k: sizes[k])
+    assert_matches_reference(ds.bucket_by_sequence_length(len, boundaries, sizes), want)
+
+
+@pytest.mark.parametrize("at", [0, 2, 4])
+def test_bucket_by_sequence_length_checkpoint_restores_the_exact_suffix(at):
+    assert_checkpoint_roundtrip(_ours().bucket_by_sequence_length(len, [3, 6], [2, 2, 2]), at=at)
