@@ -70,7 +70,10 @@ _CONSTANT_TYPES = (int, float, complex, str, bytes, bool, type(None), np.generic
 
 def proven_stateless(fn: Callable[..., Any], _depth: int = 0) -> bool:
     """True when `fn` is proven free of state and side effects (see the module docstring)."""
-    return _pure_value(fn, _depth, set())
+    try:
+        return _pure_value(fn, _depth, set())
+    except Exception:  # noqa: BLE001 - an object we cannot inspect is simply not proven
+        return False
 
 
 def _pure_value(v: Any, depth: int, seen: set[int], nested: bool = False) -> bool:
@@ -122,7 +125,9 @@ def _blocked_type(t: type) -> bool:
                             "Dataset", "Writer", "Reader", "Queue"))
 
 
-def _pure_module(name: str) -> bool:
+def _pure_module(name: str | None) -> bool:
+    if not isinstance(name, str):
+        return False
     root = name.split(".")[0]
     return root in _PURE_MODULE_ROOTS and "random" not in name.split(".")
 
