@@ -88,6 +88,7 @@ class FileSourceIterator(DataIterator):
         self._block_start = 0  # stream offset of self._block[0]
         self._served = 0  # records of self._block handed out
         self._done = False
+        self._deferred: Exception | None = None  # an error met after some records of a chunk
 
     # ---- subclass hooks -------------------------------------------------------------------------
     def open_reader(self, path: str, offset: int) -> BlockReader:
@@ -136,6 +137,8 @@ class FileSourceIterator(DataIterator):
                 self._open(path, 0)
             start = self._reader.tell()  # type: ignore[union-attr]
             recs = self._reader.read_block(n)  # type: ignore[union-attr]
+            # A reader that stepped over damaged bytes says where the records really start.
+            start = getattr(self._reader, "block_start", start)
             if recs:
                 self._block, self._block_start, self._served = recs, start, 0
                 return recs
@@ -144,12 +147,18 @@ class FileSourceIterator(DataIterator):
 
     # ---- iteration ----------------------------------------------------------------------------
     def __next__(self) -> Any:
+        if self._deferred is not None:
+            e, self._deferred = self._deferred, None
+            raise e
         if self._served >= len(self._block) and not self._read(ELEMENT_BLOCK):
             raise StopIteration
         self._served += 1
         return self._block[self._served - 1]
 
     def next_chunk(self, n: int) -> Chunk:
+        if self._deferred is not None:
+            e, self._deferred = self._deferred, None
+            raise e
         parts: list[list[bytes]] = []
         need = n
         if self._served < len(self._block):
@@ -158,7 +167,13 @@ class FileSourceIterator(DataIterator):
             parts.append(part)
             need -= len(part)
         while need > 0:
-            recs = self._read(need)
+            try:
+                recs = self._read(need)
+            except Exception as e:
+                if not parts:
+                    raise
+                self._deferred = e  # hand out the good records first; raise on the next call
+                break
             if not recs:
                 break
             self._served = len(recs)
@@ -184,7 +199,7 @@ class FileSourceIterator(DataIterator):
 
     def set_state(self, state: State) -> None:
         self._close_reader()
-        self._block, self._served = [], 0
+        self._block, self._served, self._deferred = [], 0, None
         self._index, self._done = int(state["index"]), bool(state["done"])
         self._names_state = state["names"]
         if self._names is not None and self._names_state is not None:

@@ -31,7 +31,7 @@ from dataflowio.data.plan import UNKNOWN, ExecContext, Node
 from dataflowio.errors import DataLossError
 from dataflowio.tensor_shape import TensorSpec
 from record_format.reader import RecordReader
-from record_format.tfrecord import compression_type_of
+from record_format.tfrecord import FOOTER_SIZE, HEADER_SIZE, compression_type_of
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -72,6 +72,7 @@ class _Reader:
         self.damaged = False  # the last read stopped at a damaged record
         self.pending: DataLossError | None = None
         self.broken = False  # a damaged compressed stream: nothing more can be read from this file
+        self.block_start = offset  # stream offset of the first record the last read_block returned
 
     def tell(self) -> int:
         return self.r.tell()
@@ -86,10 +87,13 @@ class _Reader:
             self.damaged = False
             self.r.skip_corrupt = True
             try:  # one record: a second damaged region must raise (and be counted) on its own
-                return self.r.read_batch(1)
+                recs = self.r.read_batch(1)
             finally:
                 self.r.skip_corrupt = False
-        start = self.r.tell()
+            # The block starts after the skipped region: where this record's frame begins.
+            self.block_start = self.r.tell() - sum(HEADER_SIZE + len(r) + FOOTER_SIZE for r in recs)
+            return recs
+        start = self.block_start = self.r.tell()
         try:
             return self.r.read_batch(n)
         except DataLossError as e:

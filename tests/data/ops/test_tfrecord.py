@@ -223,3 +223,41 @@ def test_list_files_interleaved_with_the_tfrecord_class_as_function(tmp_path):
     r = [records_for(i, 2) for i in range(3)]
     assert list(ds) == [r[0][0], r[1][0], r[0][1], r[1][1], r[2][0], r[2][1]]
     assert_checkpoint_roundtrip(ds, at=3)
+
+
+def test_chunked_reads_yield_the_good_records_before_a_corrupt_one(tmp_path):
+    from dataflowio.data.ops._nested import open_plan
+    from dataflowio.data.ops.tfrecord import TFRecordSource
+    from dataflowio.data.options import Options
+    from dataflowio.data.plan import ExecContext
+
+    recs = records_for(0, 6)
+    p = write(tmp_path / "c", recs)
+    _corrupt(p, offsets(recs)[4] + HEADER)
+    it = open_plan(TFRecordSource(filenames=(p,)), ExecContext(Options()))
+    assert it.next_chunk(3).columns().tolist() == recs[:3]
+    assert it.next_chunk(3).columns().tolist() == recs[3:4]
+    with pytest.raises(DataLossError, match=rf"at byte {offsets(recs)[4]}"):
+        it.next_chunk(3)
+    assert it.next_chunk(3).columns().tolist() == recs[5:]  # stepped over the damage
+
+
+@pytest.mark.parametrize("k", range(7))
+def test_state_taken_right_after_stepping_over_damage_restores_exactly(tmp_path, k):
+    from dataflowio.data.ops._nested import open_plan
+    from dataflowio.data.ops.ignore_errors import IgnoreErrors
+    from dataflowio.data.ops.tfrecord import TFRecordSource
+    from dataflowio.data.options import Options
+    from dataflowio.data.plan import ExecContext
+
+    recs = records_for(0, 8)
+    p = write(tmp_path / "c", recs)
+    _corrupt(p, offsets(recs)[3] + HEADER)
+    node = IgnoreErrors(inputs=(TFRecordSource(filenames=(p,)),))
+    it = open_plan(node, ExecContext(Options()))
+    head = [next(it) for _ in range(k)]
+    state = it.get_state()
+    rest = list(it)
+    it2 = open_plan(node, ExecContext(Options()))
+    it2.set_state(state)
+    assert head + list(it2) == head + rest == [r for i, r in enumerate(recs) if i != 3]
