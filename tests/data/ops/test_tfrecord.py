@@ -218,7 +218,8 @@ def test_tfrecord_parallel_reads_checkpoint_restores_the_exact_suffix(tmp_path, 
 
 
 def test_list_files_interleaved_with_the_tfrecord_class_as_function(tmp_path):
-    files = [write(tmp_path / f"{i}.tfrecord", records_for(i, 2)) for i in range(3)]
+    for i in range(3):
+        write(tmp_path / f"{i}.tfrecord", records_for(i, 2))
     ds = Dataset.list_files(str(tmp_path / "*.tfrecord"), shuffle=False).interleave(TFRecordDataset, cycle_length=2)
     r = [records_for(i, 2) for i in range(3)]
     assert list(ds) == [r[0][0], r[1][0], r[0][1], r[1][1], r[2][0], r[2][1]]
