@@ -38,6 +38,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
+from dataflowio.data import structure
 from dataflowio.data.iterator import Chunk, DataIterator, State, concat_chunks
 from dataflowio.data.ops._nested import decode_value, encode_value
 from dataflowio.data.runtime import threads
@@ -335,11 +336,37 @@ def _encode_piece(chunk: Chunk) -> Any:
     if chunk.size == 0:
         return None
     if chunk.has_columns:
-        return {"columns": encode_value(chunk.columns()), "size": chunk.size}
-    return {"elements": [encode_value(e) for e in chunk.elements()]}
+        return {"columns": _encode_element(chunk.columns()), "size": chunk.size}
+    return {"elements": [_encode_element(e) for e in chunk.elements()]}
 
 
 def _decode_piece(piece: Any) -> Chunk:
     if "columns" in piece:
-        return Chunk.from_columns(decode_value(piece["columns"]), int(piece["size"]))
-    return Chunk.from_elements([decode_value(e) for e in piece["elements"]])
+        return Chunk.from_columns(_decode_element(piece["columns"]), int(piece["size"]))
+    return Chunk.from_elements([_decode_element(e) for e in piece["elements"]])
+
+
+def _is_device_array(x: Any) -> bool:
+    return type(x).__module__.startswith("cupy") and hasattr(x, "get")
+
+
+def _encode_element(e: Any) -> Any:
+    """`encode_value(e)`; CuPy leaves (after prefetch_to_device) are saved from host copies."""
+    leaves = structure.flatten(e)
+    on_device = [i for i, x in enumerate(leaves) if _is_device_array(x)]
+    if not on_device:
+        return encode_value(e)
+    host = [x.get() if i in on_device else x for i, x in enumerate(leaves)]
+    value = structure.pack_as(e, host) if structure.is_structure(e) else host[0]
+    return {"device_leaves": on_device, "value": encode_value(value)}
+
+
+def _decode_element(d: Any) -> Any:
+    if "device_leaves" not in d:
+        return decode_value(d)
+    import cupy
+
+    value = decode_value(d["value"])
+    leaves = structure.flatten(value)
+    leaves = [cupy.asarray(x) if i in d["device_leaves"] else x for i, x in enumerate(leaves)]
+    return structure.pack_as(value, leaves) if structure.is_structure(value) else leaves[0]

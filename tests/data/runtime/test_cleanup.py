@@ -115,7 +115,8 @@ def test_ctrl_c_in_a_loop_over_a_prefetching_dataset_exits_cleanly():
             sys.exit(130)
     """)
     proc = subprocess.Popen([sys.executable, "-c", code], cwd=REPO, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+                            stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(
+                                [str(REPO)] + [p for p in [os.environ.get("PYTHONPATH")] if p])})
     assert proc.stdout.readline().strip() == "ready"
     time.sleep(0.5)
     proc.send_signal(signal.SIGINT)
