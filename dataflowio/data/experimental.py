@@ -29,7 +29,7 @@ def cardinality(dataset: Any) -> int:
 # ---- added by the runtime helper (prefetch_to_device, copy_to_device) and H3b go below ------
 
 # -- H3b: apply-style helpers and source aliases (ignore_errors(), sample_from_datasets, ...) --
-from dataflowio.data.experimental_extra import *  # noqa: F401,F403,E402
+from dataflowio.data.experimental_extra import *
 
 # -- runtime: per-element seeds, iterator checkpoint files, device prefetch -------------------
 from dataflowio.data.runtime.checkpoint import restore_iterator, save_iterator  # noqa: F401
