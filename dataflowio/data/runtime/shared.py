@@ -135,6 +135,15 @@ class Shared:
             while self.in_flight > 0 and not self.stop.is_set():
                 self.cond.wait(0.1)
 
+    def join_if_ended(self) -> bool:
+        """When the input has ended, waits for the workers (which then exit) and says True."""
+        with self.cond:
+            ended = self.input_done
+            self.space.notify_all()
+        if ended:
+            self.join(10.0)
+        return ended
+
     def resume(self) -> None:
         with self.cond:
             self.paused = False
@@ -232,21 +241,21 @@ class Shared:
 def worker_loop(sh: Shared, idx: int) -> None:
     """Reserve room, pull a chunk (one worker at a time), transform it, deposit it; repeat.
 
-    Runs until the stage stops; at the end of the input it waits (a `set_state`, e.g. by
-    `repeat()`, restarts the input without new threads).
+    Returns when the stage stops or the input ends (an exhausted iterator holds no threads; a
+    `set_state`, e.g. by `repeat()`, starts new ones).
     """
     cond, stats = sh.cond, sh.stats
     while True:
         with cond:
             t0 = 0.0
             while True:
-                if sh.stop.is_set():
+                if sh.stop.is_set() or sh.input_done:
                     return
                 k = sh.next_k()
-                if idx < sh.active and not sh.paused and not sh.input_done and \
+                if idx < sh.active and not sh.paused and \
                         (sh.reserved == 0 or sh.reserved + k <= sh.capacity_for(k)):
                     break
-                if idx < sh.active and not sh.input_done:  # idle workers do not wait for room
+                if idx < sh.active:  # an idle extra worker is not waiting for room
                     t0 = t0 or time.perf_counter()
                 sh.space.wait(0.5)
             if t0:

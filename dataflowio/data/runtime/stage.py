@@ -233,15 +233,18 @@ class ThreadedStage(DataIterator):
 
     def set_state(self, state: State) -> None:
         sh = self._shared
-        if self._started:
-            sh.pause()  # the workers stay alive (no thread churn at every repeat() epoch)
+        paused = self._started
+        if paused:
+            sh.pause()  # no worker is inside the input from here on
+            if sh.join_if_ended():  # workers exit at the end of the input: start new ones later
+                self._started = False
         try:
             sh.source.set_state(state["source"])
             with sh.cond:
                 sh.reset()
                 sh.position = int(state.get("position", 0))
         finally:
-            if self._started:
+            if paused:
                 sh.resume()
         chunks = [c for c in (_decode_piece(p) for p in state.get("pending", [])) if c.size]
         self._cursor = None
