@@ -275,3 +275,27 @@ def test_tfrecord_source_needs_an_npz_destination(subset_records, tmp_path, caps
     src = shard_paths(subset_records, "test")[0]
     assert main(["convert", src, str(tmp_path / "again")]) == 2
     assert "holds TFRecords: they convert to .npz only" in capsys.readouterr().err
+
+
+def test_image_folder_shuffle_is_seeded_and_sharded(tmp_path):
+    from PIL import Image
+
+    src = tmp_path / "imgs"
+    for cls in ("a", "b"):
+        (src / cls).mkdir(parents=True)
+        for i in range(5):
+            Image.new("L", (2, 2), i * 20).save(src / cls / f"{i}.png")
+    names = []
+    for run in ("r1", "r2"):
+        assert main(["convert", str(src), str(tmp_path / run), "--shards", "2", "--shuffle-seed", "7",
+                     "-q"]) == 0
+        recs = [r for p in shard_paths(tmp_path / run, "imgs") for r in decoded(p)]
+        names.append([(r["image/class/text"][1][0], r["image/filename"][1][0]) for r in recs])
+    assert names[0] == names[1] and len(names[0]) == 10
+    assert names[0] != sorted(names[0]) and sorted(names[0]) == sorted(set(names[0]))
+
+
+def test_npz_with_mismatched_record_counts_is_an_error(tmp_path, capsys):
+    np.savez(tmp_path / "bad.npz", a=np.zeros(3), b=np.zeros(4))
+    assert main(["convert", str(tmp_path / "bad.npz"), str(tmp_path / "o")]) == 1
+    assert "every array needs the same first dimension" in capsys.readouterr().err
