@@ -262,3 +262,42 @@ def sample_input(node: Node) -> Any:
     """An input element to trace a user function with: the first real one, else a dummy."""
     ok, el = first_element(node)
     return el if ok else dummy_element(node.element_spec())
+
+
+def dataset_fn_spec(fn: Any, input_node: Node, where: str) -> Any:
+    """The element spec of the datasets `fn` makes (interleave, flat_map): traced on graph
+    placeholders where possible (TensorFlow's way, unknown dims stay unknown), else from the
+    datasets made for the first two input elements with differing dims relaxed to None (and dims
+    that follow an unknown input dim set to None), else from a made-up element."""
+    from dataflowio.data.ops._fn import call_fn
+    from dataflowio.data.ops.map import peek, relax, unknown_where_input_is
+
+    in_spec = input_node.element_spec()
+    traced = _trace_dataset_fn(fn, in_spec, where)
+    if traced is not None:
+        return traced
+    firsts = peek(input_node, 2)
+    if not firsts:
+        return plan_of(call_fn(fn, dummy_element(in_spec)), where).element_spec()
+    specs = [plan_of(call_fn(fn, el), where).element_spec() for el in firsts]
+    return unknown_where_input_is(relax(specs), in_spec, firsts)
+
+
+def _trace_dataset_fn(fn: Any, in_spec: Any, where: str) -> Any:
+    try:
+        import dataflowio
+
+        make_graph, placeholder = dataflowio.Graph, dataflowio.placeholder
+    except (ImportError, AttributeError):
+        return None
+    if any(isinstance(s, DatasetSpec) for s in structure.flatten(in_spec)):
+        return None
+    from dataflowio.data.ops._fn import call_fn
+
+    try:
+        with make_graph().as_default():
+            args = structure.map_structure(lambda s: placeholder(s.dtype, s.shape), in_spec) \
+                if structure.is_structure(in_spec) else placeholder(in_spec.dtype, in_spec.shape)
+            return plan_of(call_fn(fn, args), where).element_spec()
+    except Exception:  # noqa: BLE001 - any failure means: fall back to running fn on real data
+        return None

@@ -21,7 +21,7 @@ from typing import Any
 
 from dataflowio.data.iterator import Chunk, DataIterator, State, concat_chunks
 from dataflowio.data.ops._fn import check_arity, num_args_for
-from dataflowio.data.ops._nested import decode_value, encode_value, open_plan, sample_input
+from dataflowio.data.ops._nested import dataset_fn_spec, decode_value, encode_value, open_plan
 from dataflowio.data.ops.interleave import make_sub_plan, where_of
 from dataflowio.data.plan import UNKNOWN, ExecContext, Node
 
@@ -44,7 +44,7 @@ class FlatMap(Node):
         return FlatMapIterator(self, inputs[0], ctx)
 
     def _element_spec(self) -> Any:
-        return make_sub_plan(self.fn, sample_input(self.inputs[0]), self.where()).element_spec()
+        return dataset_fn_spec(self.fn, self.inputs[0], self.where())
 
     def _cardinality(self) -> int:
         return UNKNOWN

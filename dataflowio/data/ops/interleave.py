@@ -28,7 +28,13 @@ from typing import Any
 
 from dataflowio.data.iterator import DataIterator, State
 from dataflowio.data.ops._fn import add_note, call_fn, check_arity, fn_name, num_args_for
-from dataflowio.data.ops._nested import decode_value, encode_value, open_plan, plan_of, sample_input
+from dataflowio.data.ops._nested import (
+    dataset_fn_spec,
+    decode_value,
+    encode_value,
+    open_plan,
+    plan_of,
+)
 from dataflowio.data.plan import UNKNOWN, ExecContext, Node
 from dataflowio.errors import InvalidArgumentError
 
@@ -112,7 +118,7 @@ class Interleave(Node):
         return InterleaveIterator(self, inputs[0], ctx)
 
     def _element_spec(self) -> Any:
-        return make_sub_plan(self.fn, sample_input(self.inputs[0]), self.where()).element_spec()
+        return dataset_fn_spec(self.fn, self.inputs[0], self.where())
 
     def _cardinality(self) -> int:
         return UNKNOWN

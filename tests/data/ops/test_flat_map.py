@@ -61,3 +61,16 @@ def test_flat_map_matches_tf(tf):
     theirs = tf.data.Dataset.range(1, 5).flat_map(
         lambda x: tf.data.Dataset.range(x).map(lambda y: (y, "s")).batch(2))
     assert_same_as_tf(ours, theirs)
+
+
+def test_flat_map_spec_keeps_unknown_dims_unknown_as_tf(tf):
+    ours = Dataset.range(10).batch(4).flat_map(lambda x: Dataset.from_tensors((x, x[:1])).repeat(2))
+    theirs = tf.data.Dataset.range(10).batch(4).flat_map(lambda x: tf.data.Dataset.from_tensors((x, x[:1])).repeat(2))
+    assert_same_as_tf(ours, theirs)
+
+
+def test_interleave_spec_of_file_readers_is_traced_without_reading(tmp_path):
+    from dataflowio.data import TFRecordDataset
+
+    ds = Dataset.from_tensor_slices([str(tmp_path / "missing")]).interleave(TFRecordDataset, cycle_length=1)
+    assert ds.element_spec.dtype.name == "string" and ds.element_spec.shape == ()
