@@ -111,7 +111,7 @@ def machine() -> dict[str, str]:
 
     def sh(cmd: list[str]) -> str:
         try:
-            return subprocess.run(cmd, capture_output=True, text=True, timeout=10).stdout.strip()
+            return subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=10).stdout.strip()
         except (OSError, subprocess.SubprocessError):
             return "?"
 
@@ -139,16 +139,16 @@ def markdown(records: list[dict[str, Any]], where: dict[str, str], command: str)
     return "\n".join([
         "# Benchmark results",
         "",
-        f"`{command}` — {where['date']}, {where['nproc']} CPUs, load average before the run:"
-        f" {where['load']}.",
+        (f"`{command}` — {where['date']}, {where['nproc']} CPUs, load average before the run:"
+         f" {where['load']}."),
         f"Python {where['python']}; {where['versions']}.",
         "",
         "```",
         where["lscpu"],
         "```",
         "",
-        "Ratios are ours / peer (tf.data; W7: ours with default optimizations off), medians of the rounds,"
-        " engines alternating in one run; `tfrecord` is the `tfrecord` PyPI package (W1/W2).",
+        ("Ratios are ours / peer (tf.data; W7: ours with default optimizations off), medians of the rounds,"
+         " engines alternating in one run; `tfrecord` is the `tfrecord` PyPI package (W1/W2)."),
         "",
         "```",
         table(records),

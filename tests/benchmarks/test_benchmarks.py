@@ -47,17 +47,25 @@ def test_every_workload_reports_a_well_formed_record(results):
         assert json.loads(json.dumps(r)) == r  # plain JSON data
 
 
+HAVE_MNIST = (inputs.MNIST_DIR / "train-images-idx3-ubyte.gz").exists()
+
+
+def _expected(results: list[dict]) -> list[dict]:
+    """The records that must have run: all but W6 when the MNIST files are absent."""
+    return [r for r in results if HAVE_MNIST or r["workload"] != "W6"]
+
+
 def test_our_engine_runs_every_workload(results):
-    errors = {r["workload"]: r.get("error") for r in results if r.get("error")}
+    errors = {r["workload"]: r.get("error") for r in _expected(results) if r.get("error")}
     assert not errors, errors
-    for r in results:
+    for r in _expected(results):
         assert r["items_per_s"] > 0 and r["peak_rss_mb"] > 0, r["workload"]
         assert len(r["rounds"]) == 1
 
 
 def test_peers_run_where_installed(results):
     available = harness.available_engines()
-    for r in results:
+    for r in _expected(results):
         peer = "dataflowio-noopt" if r["workload"] == "W7" else "tf"
         if peer in available:
             assert r.get("peer_error") is None and r["peer_items_per_s"] > 0, r["workload"]
@@ -67,6 +75,7 @@ def test_peers_run_where_installed(results):
             assert r["tfrecord_items_per_s"] > 0 and r["tfrecord_target"] == 1.5
 
 
+@pytest.mark.skipif(not HAVE_MNIST, reason="MNIST IDX files not found (set DATAFLOWIO_MNIST)")
 def test_w6_reports_both_accuracies(results):
     (w6,) = [r for r in results if r["workload"] == "W6"]
     assert 0.0 <= w6["accuracy"] <= 1.0
