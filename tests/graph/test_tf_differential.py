@@ -57,7 +57,8 @@ def _run(tf, fn):
 
 @pytest.fixture(scope="module")
 def v1(tf):
-    tf.compat.v1.disable_eager_execution()
+    # Graphs are built inside `Graph().as_default()`, where TF2 runs v1 placeholders and Sessions with
+    # eager execution left on: disabling it would leak into every later test that uses TensorFlow.
     return tf.compat.v1
 
 
