@@ -91,6 +91,8 @@ def write_splits(
             f"convert: DST {dst} is a file name, but the source has {len(splits)} split(s) and "
             f"--shards is {shards}; give a folder as DST instead.")
     folder = Path(dst).parent if single_file else Path(dst)
+    if not single_file:
+        _refuse_other_shardings(folder, splits, shards, compression)
     created = not folder.exists()
     folder.mkdir(parents=True, exist_ok=True)
     try:
@@ -120,6 +122,21 @@ def write_splits(
             except OSError:
                 pass
         raise
+
+
+def _refuse_other_shardings(folder: Path, splits: Sequence[Split], shards: int,
+                            compression: str) -> None:
+    """Raises if `folder` already holds shards of a split under other names (another `--shards`
+    or compression): readers globbing `split-*` would see both sets."""
+    for split in splits:
+        new = {shard_name(split.name, k, shards, compression) for k in range(shards)}
+        stale = sorted(os.path.basename(p) for p in shard_paths(folder, split.name)
+                       if os.path.basename(p) not in new)
+        if stale:
+            raise InvalidArgumentError(
+                f"convert: {folder} already holds {len(stale)} {split.name} shard(s) of another "
+                f"sharding or compression ({stale[0]}, ...); readers of {split.name}-* would mix "
+                "both sets. Remove them or choose another DST.")
 
 
 INDEX_SUFFIX = ".index"

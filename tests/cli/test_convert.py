@@ -299,3 +299,13 @@ def test_npz_with_mismatched_record_counts_is_an_error(tmp_path, capsys):
     np.savez(tmp_path / "bad.npz", a=np.zeros(3), b=np.zeros(4))
     assert main(["convert", str(tmp_path / "bad.npz"), str(tmp_path / "o")]) == 1
     assert "every array needs the same first dimension" in capsys.readouterr().err
+
+
+def test_converting_again_with_other_shards_is_refused(mnist_dir, tmp_path, capsys):
+    argv = ["convert", str(mnist_dir), str(tmp_path), "--limit", "20", "-q"]
+    assert main([*argv, "--shards", "2"]) == 0
+    assert main([*argv, "--shards", "2"]) == 0  # same names: replaced atomically
+    assert main([*argv, "--shards", "3"]) == 1
+    err = capsys.readouterr().err
+    assert "already holds 2 train shard(s) of another sharding or compression" in err
+    assert len(shard_paths(tmp_path, "train")) == 2
