@@ -96,7 +96,9 @@ def run(args: argparse.Namespace) -> int:
             print(f"wrote {args.dst}: {shapes}")
         return 0
 
-    if record_files(args.src, args.split) is not None and not os.path.isdir(args.src):
+    from dataflowio.datasets.mnist import has_idx_files
+
+    if record_files(args.src, args.split) is not None and not has_idx_files(args.src):
         raise UsageError(f"SRC {args.src} holds TFRecords: they convert to .npz only (give a DST "
                          "ending in .npz), or use `dataflowio inspect` to look inside.")
     csv_schema = None

@@ -275,6 +275,7 @@ def test_tfrecord_source_needs_an_npz_destination(subset_records, tmp_path, caps
     src = shard_paths(subset_records, "test")[0]
     assert main(["convert", src, str(tmp_path / "again")]) == 2
     assert "holds TFRecords: they convert to .npz only" in capsys.readouterr().err
+    assert main(["convert", str(subset_records), str(tmp_path / "again")]) == 2
 
 
 def test_image_folder_shuffle_is_seeded_and_sharded(tmp_path):
