@@ -97,7 +97,7 @@ class Shared:
         self.deterministic, self.chunk_size = deterministic, chunk_size
         self.fixed_capacity = True
         self.ram_budget = 1 << 62  # bytes; set by the stage from Options().autotune.ram_budget
-        self.ram_stages: list[str] = []  # the pipeline's stages that share that budget
+        self.ram_stages: Any = ()  # the pipeline's live stages that share that budget (WeakSet)
         self.autotuned = False
         lock = threading.Lock()
         # Two conditions on one lock: the consumer waits on `cond` (an item is ready), workers on

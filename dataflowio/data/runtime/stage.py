@@ -81,8 +81,9 @@ class ThreadedStage(DataIterator):
         cap0 = (max(2 * w0 * k0, k0) if capacity == AUTOTUNE else max(int(capacity), k0 if chunk_size else 1))
         self._tuner = None
         budget = at.ram_budget(options)
-        stages = ctx.resources.setdefault("runtime_stages", []) if ctx is not None else []
-        stages.append(label)  # the threaded stages of one pipeline share the budget
+        # The live threaded stages of one pipeline share the budget (closed ones leave the set).
+        stages = ctx.resources.setdefault("runtime_stages", weakref.WeakSet()) if ctx is not None \
+            else weakref.WeakSet()
         if tune_workers or tune_buffer:
             self._tuner = Tuner(workers=w0, max_workers=max_w, capacity=cap0,
                                 max_capacity=max(cap0, 1 << 16), tune_workers=tune_workers,
@@ -93,6 +94,7 @@ class ThreadedStage(DataIterator):
         sh.autotuned = bool(self._tuner)
         sh.fixed_capacity = capacity != AUTOTUNE
         sh.ram_budget, sh.ram_stages = budget, stages
+        stages.add(sh)
         self._cursor: _Cursor | None = None
         self._started = False
         self._last_tune = time.perf_counter()
@@ -256,6 +258,7 @@ class ThreadedStage(DataIterator):
         if self._closed:
             return
         self._shared.shutdown(0.2)
+        self._shared.ram_stages.discard(self._shared)
         super().close()  # closing the input unblocks workers waiting on an upstream stage
         self._shared.join(2.0)
         self._closed = True
