@@ -141,16 +141,44 @@ class DataIterator:
         raise NotImplementedError(f"{type(self).__name__} must implement __next__")
 
     def next_chunk(self, n: int) -> Chunk:
-        """Up to `n` elements; exactly `n` unless the input ends; `StopIteration` when empty."""
+        """Up to `n` elements; exactly `n` unless the input ends; `StopIteration` when empty.
+
+        If producing an element raises after others were already produced, those elements are
+        returned first (nothing is lost) and the error is raised by the next call; a consumer that
+        needs whole chunks (batch) calls `raise_pending_error()` on a short chunk.
+        """
+        err = self.__dict__.pop("_pending_error", None)
+        if err is not None:
+            raise err
         out = []
         for _ in range(n):
             try:
                 out.append(self.__next__())
             except StopIteration:
                 break
+            except Exception as e:  # noqa: BLE001 - re-raised by the next call, never swallowed
+                if not out:
+                    raise
+                self._pending_error = e
+                break
         if not out:
             raise StopIteration
         return Chunk.from_elements(out)
+
+    def raise_pending_error(self) -> None:
+        """Raises (once) an error that `next_chunk` held back here or below, if any.
+
+        A held-back error is one the next pull would raise anyway; batchers call this on a short
+        chunk so that, as in tf.data, a failing element ends the batch with that error rather than
+        with a short batch.
+        """
+        err = self.__dict__.pop("_pending_error", None)
+        if err is not None:
+            raise err
+        for child in self.children():
+            check = getattr(child, "raise_pending_error", None)
+            if check is not None:
+                check()
 
     def get_state(self) -> State:
         raise NotImplementedError(f"{type(self).__name__} must implement get_state")

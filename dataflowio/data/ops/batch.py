@@ -90,6 +90,8 @@ class BatchIterator(DataIterator):
 
     def __next__(self) -> Any:
         chunk = self.source.next_chunk(self._size)
+        if chunk.size < self._size:
+            self.source.raise_pending_error()
         if chunk.size == 0 or (chunk.size < self._size and self._drop):
             raise StopIteration
         return owned(chunk.columns(where=self._where))

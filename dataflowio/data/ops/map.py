@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from dataflowio.data import structure
+from dataflowio.data import checkpoint, structure
 from dataflowio.data.iterator import Chunk, DataIterator, State
 from dataflowio.data.ops._fn import (
     add_note,
@@ -239,6 +239,9 @@ class MapIterator(DataIterator):
         super().__init__(source, name="map")
         self._fn, self._vectorized, self._where = fn, vectorized, where
         self._index = 0
+        # Input elements already pulled but not yet mapped: after an error at element k of a
+        # chunk, the k mapped ones go out first and the rest (the failing one first) wait here.
+        self._carry: list[Any] = []
         self._seed_base = seeds.stage_base(where)  # element_seed(): same as the parallel map's
         if random_access and hasattr(source, "gather"):
             self.random_access_length = source.random_access_length  # type: ignore[method-assign]
@@ -258,7 +261,7 @@ class MapIterator(DataIterator):
             seeds.set_position(None, 0)
 
     def __next__(self) -> Any:
-        element = next(self.source)
+        element = self._carry.pop(0) if self._carry else next(self.source)
         out = self._apply(element)
         self._index += 1
         return out
@@ -276,24 +279,68 @@ class MapIterator(DataIterator):
                 add_note(e, f"in {self._where} (vectorized) at elements {self._index}..{self._index + chunk.size - 1}")
                 raise
             return Chunk.from_columns(cols, chunk.size)
+        return self._per_element(chunk)
+
+    def _per_element(self, chunk: Chunk) -> Chunk:
+        """Maps one element at a time. If element k > 0 fails, returns the k results and carries
+        the rest (the failing element first, so the next call raises its error): nothing is lost."""
         out = []
-        for el in chunk.elements():
-            out.append(self._apply(el))
-            self._index += 1
-        self._index -= chunk.size
+        elements = chunk.elements()
+        start = self._index
+        try:
+            for el in elements:
+                out.append(self._apply(el))
+                self._index += 1
+        except Exception:
+            if not out:
+                self._carry[:0] = elements[1:]
+                self._index = start + 1  # the failing element is consumed
+                raise
+            self._carry[:0] = elements[len(out):]
+        self._index = start
         return Chunk.from_elements(out)
 
     def next_chunk(self, n: int) -> Chunk:
-        chunk = self._apply_chunk(self.source.next_chunk(n))
+        if self._carry:
+            src, self._carry = Chunk.from_elements(self._carry[:n]), self._carry[n:]
+        else:
+            src = self.source.next_chunk(n)
+        chunk = self._apply_chunk(src)
         self._index += chunk.size
         return chunk
 
+    def map_whole(self, chunk: Chunk) -> Chunk:
+        """Maps all of `chunk` or raises the error of its first failing element (for callers
+        that need every element, as map_and_batch and the index gather do)."""
+        try:
+            out = self._apply_chunk(chunk)
+        finally:
+            carry, self._carry = self._carry, []
+        if carry:
+            self._apply(carry[0])  # raises that element's error again
+        return out
+
+    def raise_pending_error(self) -> None:
+        super().raise_pending_error()
+        if self._carry:  # the carried failing element raises its error again, and is consumed
+            element = self._carry.pop(0)
+            try:
+                self._apply(element)
+            except Exception:
+                self._index += 1
+                raise
+            self._carry.insert(0, element)  # it did not fail this time: keep it for the next pull
+
     def _gather(self, positions: np.ndarray) -> Chunk:
-        return self._apply_chunk(self.source.gather(positions))  # type: ignore[attr-defined]
+        return self.map_whole(self.source.gather(positions))  # type: ignore[attr-defined]
 
     def get_state(self) -> State:
-        return {"index": self._index, "source": self.source.get_state()}
+        state = {"index": self._index, "source": self.source.get_state()}
+        if self._carry:
+            state["carry"] = checkpoint.encode(self._carry)
+        return state
 
     def set_state(self, state: State) -> None:
         self._index = int(state["index"])
+        self._carry = list(checkpoint.decode(state["carry"])) if "carry" in state else []
         self.source.set_state(state["source"])

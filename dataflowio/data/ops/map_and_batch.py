@@ -92,7 +92,9 @@ class MapAndBatchIterator(DataIterator):
 
     def __next__(self) -> Any:
         chunk = self.source.next_chunk(self._n)
-        mapped = self._map._apply_chunk(chunk)
+        if chunk.size < self._n:
+            self.source.raise_pending_error()
+        mapped = self._map.map_whole(chunk)
         self._map._index += chunk.size
         if mapped.size < self._n and self._drop:
             raise StopIteration

@@ -174,6 +174,8 @@ class PaddedBatchIterator(DataIterator):
 
     def __next__(self) -> Any:
         chunk = self.source.next_chunk(self._size)
+        if chunk.size < self._size:
+            self.source.raise_pending_error()
         if chunk.size == 0 or (chunk.size < self._size and self._drop):
             raise StopIteration
         els = chunk.elements()

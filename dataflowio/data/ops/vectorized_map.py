@@ -99,13 +99,5 @@ class TrialMapIterator(MapIterator):
         super().__init__(source, fn, False, where, random_access=random_access)
         self.trial = trial
 
-    def _per_element(self, chunk: Chunk) -> Chunk:
-        out = []
-        for el in chunk.elements():  # as MapIterator: on an error the index stays at the element
-            out.append(self._apply(el))
-            self._index += 1
-        self._index -= len(out)
-        return Chunk.from_elements(out)
-
     def _apply_chunk(self, chunk: Chunk) -> Chunk:
         return self.trial.apply(chunk, self._per_element)
