@@ -30,10 +30,39 @@ class ArityError(TypeMismatchError):
 
 
 def call_fn(fn: Callable[..., Any], element: Any) -> Any:
-    """Calls `fn` as tf.data does: a plain tuple is unpacked into positional arguments."""
+    """Calls `fn` as tf.data does: a plain tuple is unpacked into positional arguments.
+
+    The call runs in the graph package's eager mode (on this thread), so creation ops inside a
+    dataset function (`zeros`, `random_uniform`, `constant`) give NumPy values, not graph nodes.
+    """
+    mode = _eager_flag()
+    old = getattr(mode, "eager", False)
+    mode.eager = True
+    try:
+        if type(element) is tuple:
+            return fn(*element)
+        return fn(element)
+    finally:
+        mode.eager = old
+
+
+def call_traced(fn: Callable[..., Any], element: Any) -> Any:
+    """Calls `fn` with tf.data's unpacking in graph mode (for tracing on placeholders)."""
     if type(element) is tuple:
         return fn(*element)
     return fn(element)
+
+
+_EAGER_FLAG: Any = None
+
+
+def _eager_flag() -> Any:
+    global _EAGER_FLAG
+    if _EAGER_FLAG is None:  # imported on first use: the graph package never imports data
+        from dataflowio.graph.ops import core
+
+        _EAGER_FLAG = core._mode
+    return _EAGER_FLAG
 
 
 def fn_name(fn: Any) -> str:

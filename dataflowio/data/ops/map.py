@@ -28,6 +28,7 @@ from dataflowio.data.iterator import Chunk, DataIterator, State
 from dataflowio.data.ops._fn import (
     add_note,
     call_fn,
+    call_traced,
     fn_name,
     normalize_element,
     spec_of_element,
@@ -202,7 +203,7 @@ def trace_spec(fn: Callable[..., Any], in_spec: Any) -> Any:
         with make_graph().as_default():
             args = structure.map_structure(lambda s: placeholder(s.dtype, s.shape), in_spec) \
                 if structure.is_structure(in_spec) else placeholder(in_spec.dtype, in_spec.shape)
-            out = call_fn(fn, args)
+            out = call_traced(fn, args)
             if type(out) is list:
                 out = tuple(out)
 

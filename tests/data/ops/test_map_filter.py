@@ -122,3 +122,12 @@ def test_map_and_filter_checkpoints():
 def test_map_rejects_bad_parallelism():
     with pytest.raises(errors.InvalidArgumentError, match=r"`num_parallel_calls` must be None, AUTOTUNE \(-1\) or >= 1, got 0"):
         Dataset.range(3).map(lambda x: x, num_parallel_calls=0)
+
+
+def test_creation_ops_inside_a_map_function_give_numpy_values():
+    import dataflowio as tf
+
+    ds = Dataset.range(2).map(lambda x: (x, tf.zeros([2]), tf.ones([3], tf.int64)))
+    got = [(int(a), b.tolist(), c.tolist()) for a, b, c in ds]
+    assert got == [(0, [0.0, 0.0], [1, 1, 1]), (1, [0.0, 0.0], [1, 1, 1])]
+    assert [s.shape.as_list() for s in ds.element_spec] == [[], [2], [3]]
