@@ -68,3 +68,18 @@ def test_read_file_and_write_file(tmp_path):
 def test_decode_csv_takes_dataflowio_dtypes_for_required_columns():
     out = tf.decode_csv([b"1,2.5", b"3,4"], [tf.int64, [0.0]])
     assert out[0].dtype == np.int64 and out[1].dtype == np.float32
+
+
+def test_map_of_parse_single_example_with_a_varlen_feature_yields_sparse_values():
+    import dataflowio as tf
+
+    ex = tf.train.Example(features=tf.train.Features(feature={
+        "v": tf.train.Feature(int64_list=tf.train.Int64List(value=[1, 2, 3])),
+        "y": tf.train.Feature(int64_list=tf.train.Int64List(value=[7]))}))
+    spec = {"v": tf.io.VarLenFeature(tf.int64), "y": tf.io.FixedLenFeature([], tf.int64)}
+    ds = tf.data.Dataset.from_tensors(ex.SerializeToString()).repeat(2)
+    ds = ds.map(lambda r: tf.io.parse_single_example(r, spec))
+    assert type(ds.element_spec["v"]).__name__ == "SparseTensorSpec"
+    for e in ds:
+        assert e["v"].values.tolist() == [1, 2, 3] and e["v"].dense_shape.tolist() == [3]
+        assert int(e["y"]) == 7

@@ -132,6 +132,8 @@ def normalize_leaf(v: Any) -> Any:
         return v.encode("utf-8")
     if hasattr(v, "__array__") and not isinstance(v, (list, tuple)):
         return normalize_leaf(np.asarray(v))
+    if t.__name__ == "SparseTensorValue":  # a VarLenFeature's parse result: one sparse component
+        return v
     return structure.to_element_leaf(dtypes.convert_to_numpy(v))
 
 
