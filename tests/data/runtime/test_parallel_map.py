@@ -93,8 +93,6 @@ def test_parallel_batch_matches_serial_batch():
 
 
 def test_parallel_batch_shape_error_names_the_batch():
-    ds = Dataset.from_generator(lambda: iter([np.zeros(2), np.zeros(2), np.zeros(3), np.zeros(3)]),
-                                output_signature=None) if False else None
     ds = Dataset.range(4).map(lambda x: np.zeros(int(x) // 2 + 1))
     with pytest.raises(InvalidArgumentError, match="batch.*different shapes"):
         list(ds.batch(4, num_parallel_calls=2))
@@ -113,7 +111,6 @@ def test_element_seed_gives_the_same_augmentation_whatever_the_thread_count(par)
 
 
 def test_element_seed_outside_a_map_is_a_clear_error():
-    threading.Thread(target=lambda: None).start()
     with pytest.raises(FailedPreconditionError, match="outside a per-element map function"):
         element_seed()
 
@@ -144,6 +141,15 @@ def test_process_executor_maps_with_a_picklable_function():
     got = [int(v) for v in Dataset.range(20).map(_square, num_parallel_calls=2).with_options(opts)]
     assert got == [i * i for i in range(20)]
     assert wait_for_no_dataflowio_threads() == []
+
+
+def test_process_executor_gives_the_same_per_element_seeds_as_threads():
+    opts = Options()
+    opts.threading.executor = "process"
+    ref = [float(v) for v in Dataset.range(12).map(_augment, num_parallel_calls=2, name="aug")]
+    got = [float(v) for v in Dataset.range(12).map(_augment, num_parallel_calls=2, name="aug")
+           .with_options(opts)]
+    assert got == ref
 
 
 def test_process_executor_refuses_a_lambda_with_a_clear_error():
