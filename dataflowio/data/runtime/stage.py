@@ -259,6 +259,7 @@ class ThreadedStage(DataIterator):
     def close(self) -> None:
         if self._closed:
             return
+        self._cursor = None  # nothing more comes out after close()
         self._shared.shutdown(0.2)
         self._shared.ram_stages.discard(self._shared)
         super().close()  # closing the input unblocks workers waiting on an upstream stage
