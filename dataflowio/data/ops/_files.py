@@ -1,5 +1,5 @@
-"""What the file sources (`TextLineDataset`, `TFRecordDataset`) share: the list of files and the
-iterator that reads them one after another in blocks.
+"""What the file sources (`TextLineDataset`, `TFRecordDataset`) share: the list of files, the
+source node (`FileSource`) and the iterator that reads the files one after another in blocks.
 
 A source node reads either a fixed tuple of `filenames`, or the file names its input dataset
 yields (`inputs=(names,)`). Readers hand out *blocks* of records (`bytes`); the iterator serves
@@ -15,14 +15,18 @@ re-reads at most one block.
 from __future__ import annotations
 
 import os
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Any, ClassVar, Protocol
 
 import numpy as np
 
+from dataflowio import dtypes
 from dataflowio.data.iterator import Chunk, DataIterator, State
 from dataflowio.data.ops._common import as_int
+from dataflowio.data.plan import UNKNOWN, Node
 from dataflowio.errors import InvalidArgumentError
 from dataflowio.tensor_shape import TensorSpec
+from record_format.tfrecord import compression_type_of
 
 DEFAULT_BUFFER = 256 * 1024
 ELEMENT_BLOCK = 64  # records read at once when serving one element at a time
@@ -65,6 +69,36 @@ def buffer_size_of(value: Any, where: str) -> int:
     return max(v, 4096) if v else DEFAULT_BUFFER
 
 
+@dataclass(frozen=True, kw_only=True, eq=False)
+class FileSource(Node):
+    """Reads `filenames`, or (with `inputs=(names,)`) the files a dataset of names yields.
+
+    Subclasses set `op_name`, `api_name` (the Dataset named in errors) and `open`.
+    """
+
+    filenames: tuple[str, ...] | None = None
+    compression_type: str | None = None
+    buffer_size: int | None = None
+
+    api_name: ClassVar[str] = "FileSource"
+
+    def __post_init__(self) -> None:
+        compression_type_of(self.compression_type, self.api_name)
+        buffer_size_of(self.buffer_size, self.api_name)
+        if self.inputs:
+            check_filenames_spec(self.inputs[0].element_spec(), self.api_name)
+
+    def _element_spec(self) -> Any:
+        return TensorSpec((), dtypes.string)
+
+    def _cardinality(self) -> int:
+        return UNKNOWN
+
+    def label(self) -> str:
+        files = f"{len(self.filenames)} files" if self.filenames is not None else "files from input"
+        return f"{self.op_name}({files}, compression={self.compression_type or 'none'})"
+
+
 class BlockReader(Protocol):
     def tell(self) -> int: ...
     def read_block(self, n: int) -> list[bytes]: ...
@@ -73,11 +107,13 @@ class BlockReader(Protocol):
 
 
 class FileSourceIterator(DataIterator):
-    """Reads the files in order; subclasses say how to open one (`open_reader`)."""
+    """Reads the files of `node` in order; subclasses say how to open one (`open_reader`)."""
 
-    def __init__(self, filenames: tuple[str, ...] | None, names: DataIterator | None, name: str) -> None:
-        super().__init__(*([names] if names is not None else []), name=name)
-        self._files = filenames
+    def __init__(self, node: FileSource, names: DataIterator | None) -> None:
+        super().__init__(*([names] if names is not None else []), name=node.op_name)
+        self._compression = compression_type_of(node.compression_type, node.api_name)
+        self._bufsize = buffer_size_of(node.buffer_size, node.api_name)
+        self._files = node.filenames
         self._names = names
         self._names_initial = names.get_state() if names is not None else None
         self._index = -1  # index of the current file

@@ -20,45 +20,22 @@ naming it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from dataflowio import dtypes
 from dataflowio.data.iterator import DataIterator
-from dataflowio.data.ops._files import FileSourceIterator, buffer_size_of, check_filenames_spec
-from dataflowio.data.plan import UNKNOWN, ExecContext, Node
-from dataflowio.tensor_shape import TensorSpec
+from dataflowio.data.ops._files import FileSource, FileSourceIterator
+from dataflowio.data.plan import ExecContext
 from record_format._source import RawSource, ZlibSource, open_for_read
-from record_format.tfrecord import compression_type_of
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
-class TextLineSource(Node):
-    """Reads `filenames`, or (with `inputs=(names,)`) the files a dataset of names yields."""
-
-    filenames: tuple[str, ...] | None = None
-    compression_type: str | None = None
-    buffer_size: int | None = None
+class TextLineSource(FileSource):
+    """`TextLineDataset`'s node: the lines of `filenames` (or of the files its input names)."""
 
     op_name = "text_line"
-
-    def __post_init__(self) -> None:
-        compression_type_of(self.compression_type, "TextLineDataset")
-        buffer_size_of(self.buffer_size, "TextLineDataset")
-        if self.inputs:
-            check_filenames_spec(self.inputs[0].element_spec(), "TextLineDataset")
+    api_name = "TextLineDataset"
 
     def open(self, inputs: tuple[DataIterator, ...], ctx: ExecContext) -> DataIterator:
         return TextLineIterator(self, inputs[0] if inputs else None)
-
-    def _element_spec(self) -> Any:
-        return TensorSpec((), dtypes.string)
-
-    def _cardinality(self) -> int:
-        return UNKNOWN
-
-    def label(self) -> str:
-        files = f"{len(self.filenames)} files" if self.filenames is not None else "files from input"
-        return f"{self.op_name}({files}, compression={self.compression_type or 'none'})"
 
 
 class LineReader:
@@ -162,10 +139,5 @@ class LineReader:
 
 
 class TextLineIterator(FileSourceIterator):
-    def __init__(self, node: TextLineSource, names: DataIterator | None) -> None:
-        super().__init__(node.filenames, names, name="text_line")
-        self._compression = compression_type_of(node.compression_type, "TextLineDataset")
-        self._bufsize = buffer_size_of(node.buffer_size, "TextLineDataset")
-
     def open_reader(self, path: str, offset: int) -> LineReader:
         return LineReader(path, self._compression, self._bufsize, offset)

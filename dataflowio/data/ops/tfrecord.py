@@ -24,44 +24,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from dataflowio import dtypes
 from dataflowio.data.iterator import DataIterator, State
-from dataflowio.data.ops._files import FileSourceIterator, buffer_size_of, check_filenames_spec
-from dataflowio.data.plan import UNKNOWN, ExecContext, Node
+from dataflowio.data.ops._files import FileSource, FileSourceIterator
+from dataflowio.data.plan import ExecContext
 from dataflowio.errors import DataLossError
-from dataflowio.tensor_shape import TensorSpec
 from record_format.reader import RecordReader
-from record_format.tfrecord import FOOTER_SIZE, HEADER_SIZE, compression_type_of
+from record_format.tfrecord import FOOTER_SIZE, HEADER_SIZE
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
-class TFRecordSource(Node):
-    """Reads `filenames`, or (with `inputs=(names,)`) the files a dataset of names yields."""
-
-    filenames: tuple[str, ...] | None = None
-    compression_type: str | None = None
-    buffer_size: int | None = None
+class TFRecordSource(FileSource):
+    """`TFRecordDataset`'s node: the records of `filenames` (or of the files its input names)."""
 
     op_name = "tfrecord"
-
-    def __post_init__(self) -> None:
-        compression_type_of(self.compression_type, "TFRecordDataset")
-        buffer_size_of(self.buffer_size, "TFRecordDataset")
-        if self.inputs:
-            check_filenames_spec(self.inputs[0].element_spec(), "TFRecordDataset")
+    api_name = "TFRecordDataset"
 
     def open(self, inputs: tuple[DataIterator, ...], ctx: ExecContext) -> DataIterator:
         return TFRecordIterator(self, inputs[0] if inputs else None)
-
-    def _element_spec(self) -> Any:
-        return TensorSpec((), dtypes.string)
-
-    def _cardinality(self) -> int:
-        return UNKNOWN
-
-    def label(self) -> str:
-        files = f"{len(self.filenames)} files" if self.filenames is not None else "files from input"
-        return f"{self.op_name}({files}, compression={self.compression_type or 'none'})"
 
 
 class _Reader:
@@ -135,11 +114,6 @@ def _recoverable(e: DataLossError) -> bool:
 
 
 class TFRecordIterator(FileSourceIterator):
-    def __init__(self, node: TFRecordSource, names: DataIterator | None) -> None:
-        super().__init__(node.filenames, names, name="tfrecord")
-        self._compression = compression_type_of(node.compression_type, "TFRecordDataset")
-        self._bufsize = buffer_size_of(node.buffer_size, "TFRecordDataset")
-
     def open_reader(self, path: str, offset: int) -> _Reader:
         return _Reader(path, self._compression, self._bufsize, offset)
 
