@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from dataflowio.cli._compression import add_compression_arg, compression_arg
+
 EPILOG = """\
 The index of FILE is written atomically to FILE.index; readers use it to seek straight to record i
 (random access, fast skip(), even sharding by record). `dataflowio convert --index` writes the same.
@@ -17,8 +19,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                        description=__doc__, epilog=EPILOG,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("files", nargs="+", metavar="FILE", help="TFRecord files")
-    p.add_argument("--compression", type=str.upper, choices=["GZIP", "ZLIB", "NONE"],
-                   help="compression of the files (default: from the name, .gz = GZIP, .zz = ZLIB)")
+    add_compression_arg(p)
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing")
     p.set_defaults(run=run)
 
@@ -26,7 +27,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from dataflowio.datasets.tfrecords import index_file
 
-    comp = None if args.compression is None else ("" if args.compression == "NONE" else args.compression)
+    comp = compression_arg(args)
     for path in args.files:
         out, n = index_file(path, comp)
         if not args.quiet:

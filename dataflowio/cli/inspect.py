@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from dataflowio.cli._compression import add_compression_arg, compression_arg
+
 EPILOG = """\
 The schema lists each feature's kind (int64 / float / bytes) and how many values it holds per
 record (min-max over all records; 0 when some records lack it). Records that are not
@@ -24,8 +26,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="print the first N records of each file (default 2)")
     p.add_argument("--max-values", type=int, default=8, metavar="K",
                    help="show at most K values per feature (default 8)")
-    p.add_argument("--compression", type=str.upper, choices=["GZIP", "ZLIB", "NONE"],
-                   help="compression of the files (default: from the name, .gz = GZIP, .zz = ZLIB)")
+    add_compression_arg(p)
     p.set_defaults(run=run)
 
 
@@ -94,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.records < 0 or args.max_values < 1:
         raise UsageError("--records must be >= 0 and --max-values >= 1.")
-    comp = None if args.compression is None else ("" if args.compression == "NONE" else args.compression)
+    comp = compression_arg(args)
     for path in args.files:
         print("\n".join(inspect_file(path, comp, args.records, args.max_values)), flush=True)
     return 0

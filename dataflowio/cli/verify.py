@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from dataflowio.cli._compression import add_compression_arg, compression_arg
+
 EPILOG = """\
 Every damaged record is printed with the byte offset where it starts and the reason; reading then
 resynchronises on the next valid record and goes on, so one run lists every problem.
@@ -21,8 +23,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                        description=__doc__, epilog=EPILOG,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("files", nargs="+", metavar="FILE", help="TFRecord files")
-    p.add_argument("--compression", type=str.upper, choices=["GZIP", "ZLIB", "NONE"],
-                   help="compression of the files (default: from the name, .gz = GZIP, .zz = ZLIB)")
+    add_compression_arg(p)
     p.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     p.set_defaults(run=run)
 
@@ -46,7 +47,7 @@ def verify_file(path: str, compression: str | None = None) -> tuple[int, list]:
 def run(args: argparse.Namespace) -> int:
     from dataflowio.cli.main import one_line
 
-    comp = None if args.compression is None else ("" if args.compression == "NONE" else args.compression)
+    comp = compression_arg(args)
     bad = 0
     for path in args.files:
         try:
