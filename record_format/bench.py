@@ -10,8 +10,8 @@ from __future__ import annotations
 import argparse
 import os
 import time
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -38,63 +38,64 @@ def _images(seed: int) -> tuple[np.ndarray, np.ndarray]:
     return rng.integers(0, 256, (N, 784), dtype=np.uint8), rng.integers(0, 10, N)
 
 
-def w1_file() -> str:
-    """Returns the path of W1's file (`image_raw` bytes + `label`), generating it once."""
-    path = cache_dir() / "w1_mnist_bytes.tfrecord"
+def _write_once(path: Path, records: Callable[[], Iterable[bytes]]) -> str:
+    """Returns `str(path)`, first writing `records()` there (via a .tmp file) if it is missing."""
     if not path.exists():
-        x, y = _images(1)
         tmp = str(path) + ".tmp"
         with TFRecordWriter(tmp) as w:
-            for img, label in zip(x, y):
-                w.write(
-                    Example(
-                        features=Features(
-                            feature={
-                                "image_raw": Feature(bytes_list=BytesList(value=[img.tobytes()])),
-                                "label": Feature(int64_list=Int64List(value=[int(label)])),
-                            }
-                        )
-                    ).SerializeToString()
-                )
+            for rec in records():
+                w.write(rec)
         os.replace(tmp, path)
     return str(path)
+
+
+def w1_file() -> str:
+    """Returns the path of W1's file (`image_raw` bytes + `label`), generating it once."""
+
+    def records() -> Iterator[bytes]:
+        x, y = _images(1)
+        for img, label in zip(x, y):
+            yield Example(
+                features=Features(
+                    feature={
+                        "image_raw": Feature(bytes_list=BytesList(value=[img.tobytes()])),
+                        "label": Feature(int64_list=Int64List(value=[int(label)])),
+                    }
+                )
+            ).SerializeToString()
+
+    return _write_once(cache_dir() / "w1_mnist_bytes.tfrecord", records)
 
 
 def w2_file() -> str:
     """Returns the path of W2's file (`image` 784 floats + `label`), generating it once."""
-    path = cache_dir() / "w2_mnist_floats.tfrecord"
-    if not path.exists():
+
+    def records() -> Iterator[bytes]:
         x, y = _images(2)
-        tmp = str(path) + ".tmp"
-        with TFRecordWriter(tmp) as w:
-            for img, label in zip(x, y):
-                w.write(
-                    Example(
-                        features=Features(
-                            feature={
-                                "image": Feature(
-                                    float_list=FloatList(value=(img / 255.0).tolist())
-                                ),
-                                "label": Feature(int64_list=Int64List(value=[int(label)])),
-                            }
-                        )
-                    ).SerializeToString()
+        for img, label in zip(x, y):
+            yield Example(
+                features=Features(
+                    feature={
+                        "image": Feature(float_list=FloatList(value=(img / 255.0).tolist())),
+                        "label": Feature(int64_list=Int64List(value=[int(label)])),
+                    }
                 )
-        os.replace(tmp, path)
-    return str(path)
+            ).SerializeToString()
+
+    return _write_once(cache_dir() / "w2_mnist_floats.tfrecord", records)
 
 
 def large_file(record_mb: int = 4, total_mb: int = 512) -> str:
     """Returns the path of a file of `total_mb` of `record_mb`-MB random records."""
-    path = cache_dir() / f"large_{record_mb}mb_x{total_mb // record_mb}.tfrecord"
-    if not path.exists():
+
+    def records() -> Iterator[bytes]:
         rng = np.random.default_rng(3)
-        tmp = str(path) + ".tmp"
-        with TFRecordWriter(tmp) as w:
-            for _ in range(total_mb // record_mb):
-                w.write(rng.integers(0, 256, record_mb << 20, dtype=np.uint8).tobytes())
-        os.replace(tmp, path)
-    return str(path)
+        for _ in range(total_mb // record_mb):
+            yield rng.integers(0, 256, record_mb << 20, dtype=np.uint8).tobytes()
+
+    return _write_once(
+        cache_dir() / f"large_{record_mb}mb_x{total_mb // record_mb}.tfrecord", records
+    )
 
 
 CLOCK: Callable[[], float] = time.perf_counter
