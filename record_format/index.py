@@ -25,6 +25,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from record_format._closing import Closing
 from record_format.crc32c import masked_crc32c
 from record_format.errors import DataLossError, InvalidArgumentError, NotFoundError
 from record_format.reader import RecordReader
@@ -156,7 +157,7 @@ def read_index(path: str | os.PathLike[str]) -> RecordIndex:
 load_index = read_index
 
 
-class IndexedReader:
+class IndexedReader(Closing):
     """Random access to the records of an uncompressed TFRecord file through its index.
 
     `reader[i]` reads record `i` (both CRCs checked); `read_many(indices)` reads several in the
@@ -233,12 +234,6 @@ class IndexedReader:
         if self._fd >= 0:
             os.close(self._fd)
             self._fd = -1
-
-    def __enter__(self) -> IndexedReader:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def __del__(self) -> None:
         try:

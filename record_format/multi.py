@@ -15,15 +15,15 @@
 from __future__ import annotations
 
 import os
-from types import TracebackType
 from typing import Any, Iterator, Sequence
 
+from record_format._closing import Closing
 from record_format.errors import InvalidArgumentError
 from record_format.reader import DEFAULT_BLOCK_SIZE, Corruption, RecordReader
 from record_format.tfrecord import TFRecordOptions, compression_type_of
 
 
-class MultiRecordReader:
+class MultiRecordReader(Closing):
     """Reads the records of several files one after another, with one file open at a time.
 
     `tell()` returns `(file_index, offset)`; `seek((file_index, offset))` goes back there.
@@ -118,17 +118,6 @@ class MultiRecordReader:
             self._reader.close()
             self._reader = None
         self._index = len(self.paths)
-
-    def __enter__(self) -> MultiRecordReader:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def tf_record_iterator(

@@ -22,11 +22,11 @@ scans forward to the next offset whose length CRC *and* data CRC both check out 
 from __future__ import annotations
 
 import os
-from types import TracebackType
 from typing import Iterator
 
 from google_crc32c import cext as _crc
 
+from record_format._closing import Closing
 from record_format._frames import (
     _DELTA,
     _HDR,
@@ -50,7 +50,7 @@ DEFAULT_BLOCK_SIZE = 1 << 20
 _FAST_MIN = 8  # below this batch size the vectorized CRC check costs more than it saves
 
 
-class RecordReader(Recovery):
+class RecordReader(Recovery, Closing):
     """Reads the records of one TFRecord file.
 
     Args:
@@ -383,17 +383,6 @@ class RecordReader(Recovery):
         except OSError:
             pass
         self._done = True
-
-    def __enter__(self) -> RecordReader:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def __del__(self) -> None:
         src = getattr(self, "_src", None)

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import struct
 import zlib
-from types import TracebackType
 from typing import BinaryIO
 
+from record_format._closing import Closing
 from record_format.crc32c import masked_crc32c
 from record_format.errors import (
     FailedPreconditionError,
@@ -123,7 +123,7 @@ def open_for_write(path: str, where: str) -> BinaryIO:
         raise PermissionDeniedError(f"{where}: {path}: permission denied.") from None
 
 
-class TFRecordWriter:
+class TFRecordWriter(Closing):
     """Writes records to a TFRecord file, as `tf.io.TFRecordWriter`.
 
     Args:
@@ -183,17 +183,6 @@ class TFRecordWriter:
                 f.write(self._deflate.flush(zlib.Z_FINISH))
         finally:
             f.close()
-
-    def __enter__(self) -> TFRecordWriter:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def __del__(self) -> None:
         try:
