@@ -6,7 +6,8 @@ repeated map key keeps the last entry, repeated oneof members of the same kind c
 different kind replaces, unknown fields are skipped, packed and unpacked scalars are both legal).
 
 >>> buf = bytes.fromhex("0a0c0a0a0a016c12051a030a0107")  # {"l": int64_list [7]}
->>> example_pieces(buf, {b"l": "l"})["l"].kind, example_values(buf, {b"l": "l"})["l"]
+>>> pieces = example_pieces(buf, {b"l": "l"})["l"]
+>>> pieces.kind, values_of(buf, pieces)
 (3, [7])
 """
 
@@ -309,9 +310,3 @@ def values_of(buf: bytes, pieces: Pieces) -> list[bytes] | np.ndarray | list[int
         return out
     return []
 
-
-def example_values(
-    buf: bytes, keys: dict[bytes, str]
-) -> dict[str, list[bytes] | np.ndarray | list[int]]:
-    """Returns each wanted feature's values (see `values_of`)."""
-    return {k: values_of(buf, p) for k, p in example_pieces(buf, keys).items()}
