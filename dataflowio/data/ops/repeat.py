@@ -38,7 +38,7 @@ class Repeat(Node):
     @property
     def times(self) -> int | None:
         """Passes to make; None = forever."""
-        return None if self.count is None or int(self.count) == -1 else int(self.count)
+        return repeat_times(self.count)
 
     def open(self, inputs: tuple[DataIterator, ...], ctx: ExecContext) -> DataIterator:
         return RepeatIterator(inputs[0], self, ctx)
@@ -47,14 +47,31 @@ class Repeat(Node):
         return self.inputs[0].element_spec()
 
     def _cardinality(self) -> int:
-        n, t = self.inputs[0].cardinality(), self.times
-        if t is None:
-            return 0 if n == 0 else INFINITE
-        if t == 0:
-            return 0
-        if n in (INFINITE, UNKNOWN):
-            return n
-        return n * t
+        return repeated_cardinality(self.inputs[0].cardinality(), self.times)
+
+
+def repeat_times(count: int | None) -> int | None:
+    """Returns the passes a repeat `count` makes: None (forever) for None or -1.
+
+    >>> repeat_times(None), repeat_times(-1), repeat_times(3)
+    (None, None, 3)
+    """
+    return None if count is None or int(count) == -1 else int(count)
+
+
+def repeated_cardinality(n: int, times: int | None) -> int:
+    """Returns the cardinality of `times` passes (None = forever) over an input of cardinality `n`.
+
+    >>> repeated_cardinality(3, 2), repeated_cardinality(0, None), repeated_cardinality(UNKNOWN, 2)
+    (6, 0, -2)
+    """
+    if times is None:
+        return 0 if n == 0 else INFINITE
+    if times == 0:
+        return 0
+    if n in (INFINITE, UNKNOWN):
+        return n
+    return n * times
 
 
 class RepeatIterator(DataIterator):

@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dataflowio.data.iterator import Chunk, DataIterator, State, concat_chunks
+from dataflowio.data.ops.repeat import repeat_times, repeated_cardinality
 from dataflowio.data.ops.shuffle import SeedSource, ShuffleIterator
-from dataflowio.data.plan import INFINITE, UNKNOWN, ExecContext, Node
+from dataflowio.data.plan import ExecContext, Node
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -37,18 +38,13 @@ class ShuffleAndRepeat(Node):
 
     @property
     def times(self) -> int | None:
-        return None if self.count is None or int(self.count) == -1 else int(self.count)
+        return repeat_times(self.count)
 
     def open(self, inputs: tuple[DataIterator, ...], ctx: ExecContext) -> DataIterator:
         return ShuffleAndRepeatIterator(inputs[0], self, ctx)
 
     def _cardinality(self) -> int:
-        n, t = self.inputs[0].cardinality(), self.times
-        if t is None:
-            return 0 if n == 0 else INFINITE
-        if t == 0 or n == 0:
-            return 0
-        return n if n in (INFINITE, UNKNOWN) else n * t
+        return repeated_cardinality(self.inputs[0].cardinality(), self.times)
 
 
 class ShuffleAndRepeatIterator(ShuffleIterator):
