@@ -309,4 +309,3 @@ def values_of(buf: bytes, pieces: Pieces) -> list[bytes] | np.ndarray | list[int
             out.append(v - (1 << 64) if v >= 1 << 63 else v)
         return out
     return []
-
