@@ -20,7 +20,6 @@ for _sub in ("data", "io", "image", "train", "nn"):  # load the submodules the p
         pass
 
 AUTOTUNE = -1
-CSV_DEFAULTS = [[0.0]] * 8 + [[0]]
 
 
 def w1_dataset(inp: dict[str, Any]) -> Any:
@@ -49,7 +48,7 @@ def w3_dataset(inp: dict[str, Any], repeat: int | None = None) -> Any:
 
 def w4_dataset(inp: dict[str, Any]) -> Any:
     ds = dfio.data.TextLineDataset(inp["path"])
-    ds = ds.map(lambda line: tuple(dfio.io.decode_csv(line, record_defaults=CSV_DEFAULTS)))
+    ds = ds.map(lambda line: tuple(dfio.io.decode_csv(line, record_defaults=[[0.0]] * 8 + [[0]])))
     return ds.batch(256)
 
 

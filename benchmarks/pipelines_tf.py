@@ -14,7 +14,6 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import tensorflow as tf
 
 AUTOTUNE = tf.data.AUTOTUNE
-CSV_DEFAULTS = [[0.0]] * 8 + [[0]]
 
 
 def w1(inp: dict[str, Any]) -> Iterable:
@@ -44,7 +43,7 @@ def w3(inp: dict[str, Any]) -> Iterable:
 
 def w4(inp: dict[str, Any]) -> Iterable:
     ds = tf.data.TextLineDataset(inp["path"])
-    ds = ds.map(lambda line: tuple(tf.io.decode_csv(line, record_defaults=CSV_DEFAULTS)))
+    ds = ds.map(lambda line: tuple(tf.io.decode_csv(line, record_defaults=[[0.0]] * 8 + [[0]])))
     return ds.batch(256).as_numpy_iterator()
 
 
