@@ -4,7 +4,9 @@ Each threaded stage with `AUTOTUNE` settings owns a `Tuner`. Every ~100 ms the c
 what happened in the last interval (elements taken, time the consumer waited, time the workers
 were busy); it answers with the number of active workers and the buffer capacity. The policy
 is a hill-climb: when the consumer starves and the workers are busy, try one more worker and
-keep it only if throughput rose by 5 %; when the consumer starves, grow the buffer (doubling)
+keep it only if throughput rose by 5 %; after such a failed try, try one worker fewer and keep
+that unless throughput fell by 5 % (work that holds the GIL runs faster on fewer threads); when
+the consumer starves, grow the buffer (doubling)
 while `capacity * bytes_per_element` stays under the RAM budget; only when the producer had to
 wait for room (otherwise a bigger buffer cannot help).
 
@@ -14,6 +16,16 @@ wait for room (otherwise a bigger buffer cannot help).
 (2, 8)
 >>> t.observe(elapsed=0.1, taken=190, consumer_wait=0.01, busy=0.19)    # +90 %: keep it
 (2, 8)
+>>> g = Tuner(workers=2, max_workers=4, capacity=8, max_capacity=64, tune_workers=True,
+...           tune_buffer=False, element_bytes=8, ram_budget=1 << 20)
+>>> g.observe(elapsed=0.1, taken=100, consumer_wait=0.08, busy=0.2)[0]    # GIL-bound: try 3
+3
+>>> g.observe(elapsed=0.1, taken=90, consumer_wait=0.08, busy=0.3)[0]     # slower: back to 2
+2
+>>> g.observe(elapsed=0.1, taken=100, consumer_wait=0.08, busy=0.2)[0]    # then try 1
+1
+>>> g.observe(elapsed=0.1, taken=120, consumer_wait=0.05, busy=0.1)[0]    # faster: keep 1
+1
 """
 
 from __future__ import annotations
@@ -67,6 +79,7 @@ class Tuner:
         self.element_bytes, self.ram_budget = max(1, element_bytes), ram_budget
         self._trial: tuple[int, float] | None = None  # (workers before, throughput before)
         self._cooldown = 0
+        self._try_fewer = False  # set after a try with one more worker did not pay off
 
     def observe(self, *, elapsed: float, taken: int, consumer_wait: float, busy: float,
                 space_wait: float = 0.0) -> tuple[int, int]:
@@ -78,8 +91,15 @@ class Tuner:
         if self._trial is not None:
             before, rate_before = self._trial
             self._trial = None
-            if rate < 1.05 * rate_before:
+            if self.workers > before and rate < 1.05 * rate_before:  # one more did not pay off
+                self.workers, self._try_fewer = before, before > 1
+                self._cooldown = 0 if self._try_fewer else 20
+            elif self.workers < before and rate < 0.95 * rate_before:  # one fewer was slower
                 self.workers, self._cooldown = before, 20
+        elif self._try_fewer:
+            self._try_fewer = False
+            self._trial = (self.workers, rate)
+            self.workers -= 1
         elif self._cooldown > 0:
             self._cooldown -= 1
         elif (self.tune_workers and starved and self.workers < self.max_workers
