@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from dataflowio.data import structure
-from dataflowio.data.iterator import DataIterator, State
+from dataflowio.data.iterator import Chunk, DataIterator, State
 from dataflowio.data.ops._common import as_int
 from dataflowio.data.ops.map import check_parallelism
 from dataflowio.data.plan import INFINITE, UNKNOWN, ExecContext, Node
@@ -83,15 +83,22 @@ def owned(columns: Any) -> Any:
     return structure.map_structure(leaf, columns) if structure.is_structure(columns) else leaf(columns)
 
 
+def pull_batch(source: DataIterator, size: int) -> Chunk:
+    """Up to `size` elements for one batch. On a short chunk any error held back below it is
+    raised first, so a failing element fails its batch (as in tf.data) instead of ending it early."""
+    chunk = source.next_chunk(size)
+    if chunk.size < size:
+        source.raise_pending_error()
+    return chunk
+
+
 class BatchIterator(DataIterator):
     def __init__(self, source: DataIterator, size: int, drop: bool, where: str) -> None:
         super().__init__(source, name="batch")
         self._size, self._drop, self._where = size, drop, where
 
     def __next__(self) -> Any:
-        chunk = self.source.next_chunk(self._size)
-        if chunk.size < self._size:
-            self.source.raise_pending_error()
+        chunk = pull_batch(self.source, self._size)
         if chunk.size == 0 or (chunk.size < self._size and self._drop):
             raise StopIteration
         return owned(chunk.columns(where=self._where))

@@ -23,7 +23,7 @@ from typing import Any
 
 from dataflowio.data.iterator import DataIterator, State
 from dataflowio.data.ops._fn import fn_name
-from dataflowio.data.ops.batch import batched_cardinality, batched_spec, owned
+from dataflowio.data.ops.batch import batched_cardinality, batched_spec, owned, pull_batch
 from dataflowio.data.ops.map import infer_spec
 from dataflowio.data.ops.vectorized_map import TrialMapIterator, trial_for
 from dataflowio.data.plan import ExecContext, Node
@@ -91,9 +91,7 @@ class MapAndBatchIterator(DataIterator):
         self._map = TrialMapIterator(source, node.fn, node.where(), trial)
 
     def __next__(self) -> Any:
-        chunk = self.source.next_chunk(self._n)
-        if chunk.size < self._n:
-            self.source.raise_pending_error()
+        chunk = pull_batch(self.source, self._n)
         mapped = self._map.map_whole(chunk)
         self._map._index += chunk.size
         if mapped.size < self._n and self._drop:

@@ -24,7 +24,7 @@ import numpy as np
 from dataflowio.data import structure
 from dataflowio.data.iterator import DataIterator, State
 from dataflowio.data.ops._common import as_int
-from dataflowio.data.ops.batch import batched_cardinality
+from dataflowio.data.ops.batch import batched_cardinality, pull_batch
 from dataflowio.data.plan import ExecContext, Node
 from dataflowio.errors import InvalidArgumentError
 from dataflowio.tensor_shape import TensorShape, TensorSpec
@@ -173,9 +173,7 @@ class PaddedBatchIterator(DataIterator):
         self._size, self._drop, self._shapes, self._values = size, drop, shapes, values
 
     def __next__(self) -> Any:
-        chunk = self.source.next_chunk(self._size)
-        if chunk.size < self._size:
-            self.source.raise_pending_error()
+        chunk = pull_batch(self.source, self._size)
         if chunk.size == 0 or (chunk.size < self._size and self._drop):
             raise StopIteration
         els = chunk.elements()
