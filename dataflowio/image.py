@@ -14,14 +14,12 @@ two matrix products, so a whole batch resizes in one vectorized call.
 from __future__ import annotations
 
 import functools
-import functools
 import math
 from typing import Any, Callable
 
 import numpy as np
 
-from record_format.errors import InvalidArgumentError
-from record_format.image_codec import (  # noqa: F401 - re-exported as tf.image.*
+from dataflowio.io import (  # noqa: F401 - re-exported as tf.image.* (batch-aware decoders)
     decode_bmp,
     decode_gif,
     decode_image,
@@ -30,6 +28,7 @@ from record_format.image_codec import (  # noqa: F401 - re-exported as tf.image.
     encode_jpeg,
     encode_png,
 )
+from record_format.errors import InvalidArgumentError
 from record_format.image_ops import convert_image_dtype  # noqa: F401
 
 

@@ -15,12 +15,15 @@ return NumPy values / `bytes`, so they work inside `Dataset.map`.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+from record_format import image_codec as _codec
 from record_format.csvdecode import decode_csv
 from record_format.decode import decode_raw
 from record_format.errors import NotFoundError
@@ -41,15 +44,7 @@ from record_format.features import (
     SparseTensorValue,
     VarLenFeature,
 )
-from record_format.image_codec import (
-    decode_bmp,
-    decode_gif,
-    decode_image,
-    decode_jpeg,
-    decode_png,
-    encode_jpeg,
-    encode_png,
-)
+from record_format.image_codec import decode_gif, encode_jpeg, encode_png
 from record_format.multi import tf_record_iterator
 from record_format.parse import parse_example
 from record_format.parse import parse_single_example as _parse_single_example
@@ -78,16 +73,39 @@ def parse_single_example(
     >>> parse_single_example(ex.SerializeToString(), {"v": FixedLenFeature([], "int64")})["v"]
     np.int64(7)
     """
-    vec = sys.modules.get("dataflowio.data.vectorize")
-    if (
-        vec is not None
-        and vec.in_batch_call()
-        and isinstance(serialized, np.ndarray)
-        and serialized.ndim == 1
-        and serialized.dtype == object
-    ):
+    if _strings_of_a_batched_call(serialized):
         return parse_example(serialized, features, name=name, example_names=example_names)
     return _parse_single_example(serialized, features, name=name, example_names=example_names)
+
+
+def _strings_of_a_batched_call(value: Any) -> bool:
+    """True when `value` is a non-empty 1-D vector of strings handed to a function inside a
+    vectorized map's batched call (`dataflowio.data.vectorize.in_batch_call`)."""
+    vec = sys.modules.get("dataflowio.data.vectorize")
+    return (vec is not None and vec.in_batch_call() and isinstance(value, np.ndarray)
+            and value.ndim == 1 and value.dtype == object and len(value) > 0)
+
+
+def _one_by_one_in_batched_call(decode: Callable[..., np.ndarray]) -> Callable[..., np.ndarray]:
+    """Returns the image decoder `decode` made batch-aware (see `dataflowio.data.vectorize`):
+    inside a vectorized map's batched call, a vector of encoded images is decoded one by one
+    and stacked (an error, e.g. images of different sizes, makes the map run per element);
+    everywhere else it is `decode`, which takes one scalar string as TensorFlow's does. The
+    decode itself releases the GIL, so the rest of the map (resize, cast) runs once per batch."""
+
+    @functools.wraps(decode)
+    def decoder(contents: Any, *args: Any, **kwargs: Any) -> np.ndarray:
+        if _strings_of_a_batched_call(contents):
+            return np.stack([decode(c, *args, **kwargs) for c in contents])
+        return decode(contents, *args, **kwargs)
+
+    return decoder
+
+
+decode_image = _one_by_one_in_batched_call(_codec.decode_image)
+decode_jpeg = _one_by_one_in_batched_call(_codec.decode_jpeg)
+decode_png = _one_by_one_in_batched_call(_codec.decode_png)
+decode_bmp = _one_by_one_in_batched_call(_codec.decode_bmp)
 
 
 def read_file(filename: str | bytes | os.PathLike[str], name: str | None = None) -> bytes:

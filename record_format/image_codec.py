@@ -3,8 +3,11 @@
 `decode_image` detects the format (JPEG, PNG, GIF, BMP, WebP) and returns uint8 `[H, W, C]`
 (`[frames, H, W, C]` for an animated GIF unless `expand_animations=False`). Colour JPEGs decoded
 to RGB go through libjpeg-turbo via `simplejpeg` when it is installed (a dependency): ~3x faster
-than Pillow for small images, pixel-identical to it, and the whole decode releases the GIL, so a
-parallel map scales. Everything else (and any input simplejpeg refuses) goes through Pillow.
+than Pillow for small images, and the whole decode releases the GIL, so a parallel map scales.
+Like TensorFlow it uses libjpeg's fast integer DCT unless `dct_method="INTEGER_ACCURATE"` (then
+it is pixel-identical to Pillow), and plain upsampling when `fancy_upscaling=False`: TensorFlow's
+exact pixels either way. Everything else (and any input simplejpeg refuses) goes through Pillow,
+which always uses the accurate DCT.
 
 >>> png = encode_png(np.array([[[255, 0, 0]]], dtype=np.uint8))
 >>> img = decode_image(png)
@@ -50,15 +53,19 @@ def image_format(contents: bytes) -> str | None:
     return None
 
 
-def _fast_rgb_jpeg(data: bytes, channels: int) -> np.ndarray | None:
+def _fast_rgb_jpeg(data: bytes, channels: int, dct_method: str = "",
+                   fancy_upscaling: bool = True) -> np.ndarray | None:
     """A colour JPEG decoded to RGB by libjpeg-turbo (GIL released), or None when this is not
-    that case; Pillow then decodes it (and reports any error)."""
+    that case; Pillow then decodes it (and reports any error). `dct_method` and
+    `fancy_upscaling` as `decode_jpeg`'s: TensorFlow's default is the fast integer DCT."""
     if _simplejpeg is None or channels not in (0, 3) or not data.startswith(b"\xff\xd8\xff"):
         return None
     try:
         if _simplejpeg.decode_jpeg_header(data)[2] not in ("YCbCr", "RGB"):
             return None
-        return _simplejpeg.decode_jpeg(data, colorspace="RGB")
+        return _simplejpeg.decode_jpeg(data, colorspace="RGB",
+                                       fastdct=dct_method != "INTEGER_ACCURATE",
+                                       fastupsample=not fancy_upscaling)
     except ValueError:
         return None
 
@@ -191,8 +198,16 @@ def decode_jpeg(
     dct_method: str = "",
     name: str | None = None,
 ) -> np.ndarray:
-    """Returns a JPEG decoded to uint8 `[H, W, C]`, as `tf.io.decode_jpeg` (`ratio` downscales)."""
-    del fancy_upscaling, try_recover_truncated, acceptable_fraction, dct_method, name
+    """Returns a JPEG decoded to uint8 `[H, W, C]`, as `tf.io.decode_jpeg` (`ratio` downscales).
+
+    `dct_method`: "" (TensorFlow's default, the fast integer DCT), "INTEGER_FAST" or
+    "INTEGER_ACCURATE"; it and `fancy_upscaling` apply to colour JPEGs decoded to RGB.
+    """
+    del try_recover_truncated, acceptable_fraction, name
+    if dct_method not in ("", "INTEGER_FAST", "INTEGER_ACCURATE"):
+        raise InvalidArgumentError(
+            f"decode_jpeg: dct_method must be one of {'', 'INTEGER_FAST', 'INTEGER_ACCURATE'}, "
+            f"got {dct_method!r}.")
     data = _as_bytes(contents, "decode_jpeg")
     if ratio not in (1, 2, 4, 8):
         raise InvalidArgumentError(f"decode_jpeg: `ratio` must be 1, 2, 4 or 8, got {ratio}.")
@@ -204,7 +219,7 @@ def decode_jpeg(
         img.draft(img.mode, (-(-w // ratio), -(-h // ratio)))
         img.load()
         return _to_array(img, channels, "decode_jpeg")
-    fast = _fast_rgb_jpeg(data, channels)
+    fast = _fast_rgb_jpeg(data, channels, dct_method, fancy_upscaling)
     if fast is not None:
         return fast
     return _to_array(_open(data, "decode_jpeg", channels), channels, "decode_jpeg")

@@ -100,7 +100,12 @@ def test_decode_formats_channels_and_dtype():
     assert np.array_equal(image.decode_bmp(encoded("BMP", img)), img)
     smooth = np.repeat(np.repeat(img[:3, :4], 4, axis=0), 4, axis=1)
     jpg = image.encode_jpeg(smooth, quality=100, chroma_downsampling=False)
-    assert np.abs(image.decode_jpeg(jpg).astype(int) - smooth).mean() < 3
+    accurate = image.decode_jpeg(jpg, dct_method="INTEGER_ACCURATE")
+    assert np.abs(accurate.astype(int) - smooth).mean() < 3
+    fast = image.decode_jpeg(jpg)  # TensorFlow's default: the fast integer DCT, a little less exact
+    assert 0 < np.abs(fast.astype(int) - accurate).max() and np.abs(fast.astype(int) - smooth).mean() < 6
+    with pytest.raises(InvalidArgumentError, match="dct_method must be one of"):
+        image.decode_jpeg(jpg, dct_method="FLOAT")
     assert image.decode_jpeg(jpg, ratio=2).shape == (6, 8, 3)
     with pytest.raises(InvalidArgumentError, match="Unknown image file format"):
         image.decode_image(b"not an image")
@@ -111,9 +116,14 @@ def test_decoders_match_tensorflow(tf):
     jpg = tf.io.encode_jpeg(img, quality=90).numpy()
     for ch in (0, 1, 3):
         want = tf.io.decode_jpeg(jpg, channels=ch, dct_method="INTEGER_ACCURATE").numpy()
-        got = image.decode_jpeg(jpg, channels=ch)
+        got = image.decode_jpeg(jpg, channels=ch, dct_method="INTEGER_ACCURATE")
         assert got.shape == want.shape and got.dtype == want.dtype
         assert np.abs(got.astype(int) - want).max() <= 1
+    for kwargs in ({}, {"dct_method": "INTEGER_FAST"}, {"fancy_upscaling": False}):
+        # colour to RGB (libjpeg-turbo): TensorFlow's exact pixels, its default fast DCT included
+        want = tf.io.decode_jpeg(jpg, channels=3, **kwargs).numpy()
+        assert np.array_equal(image.decode_jpeg(jpg, channels=3, **kwargs), want), kwargs
+        assert np.array_equal(image.decode_image(jpg, channels=3), tf.io.decode_image(jpg, channels=3).numpy())
     rgba = np.concatenate([img, img[..., :1]], axis=-1)
     for arr in (img, rgba, img[..., :1]):
         png = tf.io.encode_png(arr).numpy()

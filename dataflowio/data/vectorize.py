@@ -150,11 +150,10 @@ class Trial:
                     return self._trial(chunk, per_element, trusted)
             return self.apply(chunk, per_element, trusted)
         try:
-            cols = chunk.columns()
-            out = normalize_element(_call_batched(self.fn, cols))
+            out = normalize_element(_call_batched(self.fn, chunk.columns()))
         except Exception:  # noqa: BLE001 - recompute per element: the real error surfaces there
-            return per_element(chunk)
-        if not _leading_dim_is(out, chunk.size):
+            out = None     # (outside this handler: the element's error must not chain onto it)
+        if out is None or not _leading_dim_is(out, chunk.size):
             return per_element(chunk)
         return Chunk.from_columns(out, chunk.size)
 

@@ -102,8 +102,10 @@ def infer_spec(fn: Callable[..., Any], input_node: Node, vectorized: bool = Fals
     if traced is not None:
         return traced
     firsts = peek(input_node, 2)
-    if not firsts:
-        return spec_of_element(normalize_element(call_fn(fn, zeros_like_spec(in_spec))))
+    if not firsts:  # unknown input dims stood in as 1: output dims of that size stay unknown
+        zeros = zeros_like_spec(in_spec)
+        spec = spec_of_element(normalize_element(call_fn(fn, zeros)))
+        return unknown_where_input_is(spec, in_spec, [zeros])
     specs = [_output_spec(fn, el, vectorized) for el in firsts]
     return unknown_where_input_is(relax(specs), in_spec, firsts)
 

@@ -5,6 +5,13 @@ passed its vectorization trial and `vectorize` is set, else element by element) 
 results, exactly as `batch(n)` would stack `map(f)`'s elements: same elements, same error at the
 same element, the same partial last batch (dropped when `drop_remainder`).
 
+With `num_parallel_calls` (a parallel map fused) worker threads do that for whole batches, so
+threads hand each other one stacked batch instead of chunks of mapped elements to restack, and a
+vectorized function runs once per batch on a worker. A batch holding a failing element raises
+that element's error in its place, and iteration can go on with the next batch (tf.data's
+map_and_batch). The process executor (`Options().threading.executor = "process"`) keeps its pool:
+elements are mapped in the worker processes and stacked on the consumer's side.
+
 >>> from dataflowio.data.ops.range import Range
 >>> from dataflowio.data.plan import ExecContext
 >>> from dataflowio.data.options import Options
@@ -21,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from dataflowio.data.iterator import DataIterator, State
+from dataflowio.data.iterator import Chunk, DataIterator, State
 from dataflowio.data.ops._fn import fn_name
 from dataflowio.data.ops.batch import batched_cardinality, batched_spec, owned, pull_batch
 from dataflowio.data.ops.map import infer_spec
@@ -51,6 +58,15 @@ class MapAndBatch(Node):
         return compact_label(self, always=("fn", "batch_size"))
 
     def open(self, inputs: tuple[DataIterator, ...], ctx: ExecContext) -> DataIterator:
+        if self.num_parallel_calls not in (None, 1):
+            options = getattr(ctx, "options", None)
+            if options is not None and options.threading.get("executor") == "process":
+                from dataflowio.data.ops.batch import BatchIterator
+                from dataflowio.data.runtime.parallel_map import open_parallel_map
+
+                return BatchIterator(open_parallel_map(self, inputs[0], ctx), int(self.batch_size),
+                                     bool(self.drop_remainder), f"batch(batch_size={self.batch_size})")
+            return open_parallel_map_and_batch(self, inputs[0], ctx)
         trial = trial_for(self, ctx) if self.vectorize or self.vectorized else None
         return MapAndBatchIterator(inputs[0], self, trial)
 
@@ -77,6 +93,59 @@ def compact_label(node: Node, always: tuple[str, ...]) -> str:
         if f.name in always or v != f.default:
             parts.append(f"{f.name}={_short(v)}")
     return f"{node.op_name}({', '.join(parts)})"
+
+
+def open_parallel_map_and_batch(node: MapAndBatch, source: DataIterator, ctx: ExecContext) -> DataIterator:
+    """Worker threads each pull `batch_size` elements, map them (through the node's vectorization
+    trial when `vectorize`) and stack them; the stage hands out whole batches."""
+    from dataflowio.data.runtime import seed as seeds
+    from dataflowio.data.runtime.autotune import AUTOTUNE
+    from dataflowio.data.runtime.parallel_map import map_chunk
+    from dataflowio.data.runtime.stage import ThreadedStage
+
+    options = getattr(ctx, "options", None)
+    det = node.deterministic
+    if det is None:
+        det = options.effective_deterministic if options is not None else True
+    n, drop, fn, where = int(node.batch_size), bool(node.drop_remainder), node.fn, node.where()
+    batch_where = f"batch(batch_size={n})"
+    base = seeds.stage_base(where)
+    trial = trial_for(node, ctx) if node.vectorize or node.vectorized else None
+
+    def transform(chunk: Chunk, position: int) -> tuple[Chunk, bool]:
+        if chunk.size < n and drop:
+            return Chunk.from_elements([]), False
+        failed = [False]
+
+        def per_element(c: Chunk) -> Chunk:
+            out, fails = map_chunk(fn, c, position, where, False, base)
+            failed[0] = failed[0] or fails
+            return out
+
+        mapped = per_element(chunk) if trial is None else \
+            trial.apply(chunk, per_element, trusted=lambda: not failed[0])
+        if failed[0]:  # the batch is its first failing element's error, raised in its place
+            return Chunk.from_elements([first_failure(mapped)]), True
+        return Chunk.from_elements([owned(mapped.columns(where=batch_where))]), False
+
+    return ThreadedStage(source, label=node.label(), kind="map", transform=transform,
+                         workers=int(node.num_parallel_calls), capacity=AUTOTUNE,
+                         deterministic=bool(det), chunk_size=n, ctx=ctx, name=node.name or "")
+
+
+def first_failure(chunk: Chunk) -> Any:
+    """The first `Failed` element of `chunk`, the errors of all its failed elements moved out of
+    it: the worker frames that still hold `chunk` must not keep an error (its traceback holds
+    them: a cycle that would keep the stage and its threads alive until garbage collection)."""
+    from dataflowio.data.runtime.shared import Failed
+
+    first = None
+    for e in chunk.elements():
+        if isinstance(e, Failed):
+            if first is None:
+                first = Failed(e.error)
+            e.error = None
+    return first
 
 
 class MapAndBatchIterator(DataIterator):

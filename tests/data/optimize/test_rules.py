@@ -222,10 +222,24 @@ def test_map_and_batch_fusion_golden() -> None:
 
 
 def test_map_and_batch_fusion_preconditions() -> None:
-    parallel = Dataset.from_tensor_slices(X).map(inc, num_parallel_calls=2).batch(4)
+    parallel_batch = Dataset.from_tensor_slices(X).map(inc).batch(4, num_parallel_calls=2)
     padded = Dataset.from_tensor_slices(X).map(inc).padded_batch(4)
-    for ds in (parallel, padded):
+    for ds in (parallel_batch, padded):
         assert fired(ds, "map_and_batch_fusion") == {}
+
+
+@pytest.mark.parametrize("vectorize", [False, True])
+@pytest.mark.parametrize("deterministic", [None, True])
+def test_map_and_batch_fusion_keeps_a_parallel_map_parallel(vectorize: bool, deterministic: Any) -> None:
+    ds = Dataset.from_tensor_slices(X).map(inc, num_parallel_calls=2,
+                                           deterministic=deterministic).batch(4)
+    rules = ("vectorized_map", "map_and_batch_fusion") if vectorize else ("map_and_batch_fusion",)
+    extra = ", stateless=True, vectorize=True" if vectorize else ""
+    det = "deterministic=True, " if deterministic else ""
+    assert opt(ds, *rules) == (
+        f"map_and_batch({det}fn=inc, batch_size=4, num_parallel_calls=2{extra})\n  {SRC}")
+    got = elements(ds, only(*rules))
+    assert [b.tolist() for b in got] == [[1, 2, 3, 4], [5, 6, 7, 8], [9, 10]]
 
 
 def test_vectorized_filter_golden_and_elements() -> None:
