@@ -58,6 +58,14 @@ def _flatten(fetches: Any, out: list[Any]) -> Callable[[list[Any]], Any]:
 _LITERAL = object()  # a concrete (already computed) value among the fetches
 
 
+def _writable(value: Any) -> Any:
+    """A fetched value the caller may modify: read-only arrays (a dataset batch is a read-only
+    view of its source; kernels may return views of it) are copied, as TensorFlow's are."""
+    if type(value) is np.ndarray and not value.flags.writeable:
+        return value.copy()
+    return value
+
+
 # ---- plans ---------------------------------------------------------------------------------
 class _Plan:
     """The compiled form of one (fetch targets, feed keys) combination."""
@@ -82,7 +90,7 @@ class _Plan:
         self.ops = ops
         self.missing = [op for op in ops if op.type == "Placeholder"]
 
-        ns: dict[str, Any] = {"_host": to_host}
+        ns: dict[str, Any] = {"_host": to_host, "_writable": _writable}
         slot: dict[int, str] = {}
         where: dict[int, Any] = {}          # slot id -> backend that produced it
         for i, t in enumerate(feeds):
@@ -150,7 +158,7 @@ class _Plan:
                 rets.append("None")
             elif isinstance(t, Tensor):
                 s = slot[id(t)]
-                rets.append(s if where[id(t)] is NUMPY else f"_host({s})")
+                rets.append(f"_writable({s})" if where[id(t)] is NUMPY else f"_host({s})")
             else:
                 self.literals = self.literals or []
                 name = f"lit{len(self.literals)}"

@@ -74,9 +74,11 @@ def batched_cardinality(n: int, size: int, drop: bool) -> int:
 
 
 def owned(columns: Any) -> Any:
-    """Columns whose arrays own their memory (views into inputs are copied)."""
+    """Columns whose arrays own their memory: writable views into inputs are copied. Read-only
+    views stay views (zero-copy): a batch of `from_tensor_slices` rows is a slice of its
+    read-only source, which nothing can write through."""
     def leaf(c: Any) -> Any:
-        if isinstance(c, np.ndarray) and not c.flags.owndata:
+        if isinstance(c, np.ndarray) and not c.flags.owndata and c.flags.writeable:
             return c.copy()
         return c
 
@@ -98,7 +100,8 @@ class BatchIterator(DataIterator):
         self._size, self._drop, self._where = size, drop, where
 
     def __next__(self) -> Any:
-        chunk = pull_batch(self.source, self._size)
+        views = getattr(self.source, "next_batch_view", None)  # a from_tensor_slices source
+        chunk = views(self._size) if views is not None else pull_batch(self.source, self._size)
         if chunk.size == 0 or (chunk.size < self._size and self._drop):
             raise StopIteration
         return owned(chunk.columns(where=self._where))

@@ -30,18 +30,26 @@ from dataflowio.tensor_shape import TensorSpec
 
 
 def slice_value(value: Any) -> Any:
-    """Normalizes a user value for slicing: leaves become NumPy arrays with TF's literal dtypes."""
+    """Normalizes a user value for slicing: leaves become read-only NumPy arrays with TF's
+    literal dtypes, copied (once, as TensorFlow copies them into a constant) when they would
+    share memory with a writable array of the caller's: changing that array later changes
+    nothing in the dataset, and batches can be views of the dataset's own copy."""
     from dataflowio import dtypes
 
     def leaf(v: Any) -> Any:
         if is_graph_tensor(v):
             return v
         try:
-            return dtypes.convert_to_numpy(v)
+            arr = dtypes.convert_to_numpy(v)
         except ValueError as e:  # e.g. NumPy's "inhomogeneous shape" for ragged lists
             raise InvalidArgumentError(
                 f"from_tensor_slices: cannot convert {v!r:.60} to a tensor ({e}).\n"
                 "  hint: ragged rows need padding first, or Dataset.from_generator.") from e
+        if isinstance(arr, np.ndarray) and arr.flags.writeable:
+            if isinstance(v, np.ndarray) and np.may_share_memory(arr, v):
+                arr = arr.copy()
+            arr.flags.writeable = False
+        return arr
 
     return structure.map_structure(leaf, value) if structure.is_structure(value) else leaf(value)
 
@@ -88,6 +96,8 @@ class FromTensorSlices(Node):
 
     def open(self, inputs: tuple[DataIterator, ...], ctx: ExecContext) -> DataIterator:
         value = resolve_tensors(self.value, ctx)
+        value = structure.map_structure(read_only, value) if structure.is_structure(value) \
+            else read_only(value)
         return SlicesIterator(value, self.start, self.stop, self.step)
 
     def _element_spec(self) -> Any:
@@ -111,6 +121,23 @@ class FromTensorSlices(Node):
             f", rows=[{self.start}:{'' if self.stop is None else self.stop}:{self.step}]"
         n = self.rows()
         return f"{self.op_name}({'name=' + repr(self.name) + ', ' if self.name else ''}{n} x ({desc}){win})"
+
+
+def read_only(v: Any) -> Any:
+    """`v` as a read-only view when it is a writable NumPy array (no copy).
+
+    The iterator slices its batches from these views, so a batch of rows is itself a read-only
+    view of the source (as tf.data's `as_numpy_iterator` arrays are read-only): `batch` hands it
+    out without copying, and nobody can write into the dataset through it.
+
+    >>> a = np.arange(3); v = read_only(a)
+    >>> v.flags.writeable, np.shares_memory(a, v), a.flags.writeable
+    (False, True, True)
+    """
+    if isinstance(v, np.ndarray) and v.flags.writeable:
+        v = v.view()
+        v.flags.writeable = False
+    return v
 
 
 def _shape_of(v: Any) -> tuple | None:
@@ -168,6 +195,18 @@ class SlicesIterator(DataIterator):
         else:
             idx = np.asarray(self._rows[self._pos:self._pos + k])
             cols = [v[idx] for v in self._flat]
+        self._pos += k
+        return Chunk.from_columns(cols[0] if self._single else structure.pack_as(self._value, cols), k)
+
+    def next_batch_view(self, n: int) -> Chunk:
+        """`next_chunk(n)` for a `batch` that hands the columns straight to its consumer: the
+        rows of a contiguous window as read-only views of the source, not copies (zero-copy
+        batches; elements for functions stay copies, so a map may modify its input in place)."""
+        if not self._contiguous or self._pos >= self._n:
+            return self.next_chunk(n)
+        k = min(n, self._n - self._pos)
+        a = self._offset + self._pos
+        cols = [v[a:a + k] for v in self._flat]
         self._pos += k
         return Chunk.from_columns(cols[0] if self._single else structure.pack_as(self._value, cols), k)
 

@@ -160,8 +160,13 @@ def _expand_infer(ins: list, axis: int) -> list:
     return [(TensorShape(dims), ins[0].dtype)]
 
 
+def _expanded_shape(shape: tuple, axis: int) -> tuple:
+    at = axis % (len(shape) + 1)
+    return shape[:at] + (1,) + shape[at:]
+
+
 EXPAND_DIMS = register(OpDef("ExpandDims", infer=_expand_infer,
-                             kernel=lambda xp, x, axis: xp.expand_dims(x, axis),
+                             kernel=lambda xp, x, axis: x.reshape(_expanded_shape(x.shape, axis)),
                              grad=lambda op, g: [reshape(g, shape_of(op.inputs[0]))]))
 
 

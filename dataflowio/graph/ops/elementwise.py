@@ -64,6 +64,8 @@ def _sum_to_kernel(xp: Any, dy: Any, x: Any) -> Any:
     lead = np.ndim(dy) - len(shape)
     axes = tuple(range(lead)) + tuple(i + lead for i, d in enumerate(shape)
                                       if d == 1 and np.shape(dy)[i + lead] != 1)
+    if axes == tuple(range(lead)):  # only leading axes (a bias gradient): plain sum, no reshape
+        return dy.sum(axis=axes, dtype=dy.dtype)
     out = xp.sum(dy, axis=axes, keepdims=True, dtype=dy.dtype)
     return out.reshape(shape)
 

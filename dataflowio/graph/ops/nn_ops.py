@@ -165,25 +165,45 @@ def _sparse_xent_infer(ins: list) -> list:
 
 def _sparse_xent_kernel(xp: Any, labels: Any, logits: Any) -> tuple:
     n = np.shape(logits)[-1]
-    if xp is np and np.size(labels) and (labels.min() < 0 or labels.max() >= n):
-        bad = labels[(labels < 0) | (labels >= n)].flat[0]
-        raise InvalidArgumentError(f"Received a label value of {bad} which is outside the valid range "
-                                   f"of [0, {n}).")
-    if logits.ndim == 2:  # the common case, without building a one-hot matrix
-        s = logits - logits.max(axis=1, keepdims=True)
-        e = xp.exp(s)
-        se = e.sum(axis=1, keepdims=True)
-        rows, lab2 = xp.arange(logits.shape[0]), labels.astype(np.intp)
-        loss = xp.log(se[:, 0]) - s[rows, lab2]
-        e /= se
-        e[rows, lab2] -= 1
-        return loss, e
+    if xp is np and np.size(labels):
+        # one reduction: negative labels wrap to huge values in the unsigned view
+        unsigned = labels.view(np.dtype(f"u{labels.dtype.itemsize}"))
+        if unsigned.max() >= n:
+            bad = labels[(labels < 0) | (labels >= n)].flat[0]
+            raise InvalidArgumentError(f"Received a label value of {bad} which is outside the valid "
+                                       f"range of [0, {n}).")
+    if logits.ndim == 2:  # the common case: flat gathers at row * n + label, no one-hot matrix
+        return _sparse_xent_rows(xp, labels, logits, n)
     logp = _log_softmax_kernel(xp, logits)
     lab = xp.expand_dims(labels.astype(np.int64), -1)
     loss = -xp.take_along_axis(logp, lab, axis=-1)[..., 0]
     back = xp.exp(logp)
     onehot = xp.expand_dims(labels, -1) == xp.arange(n)
     return loss, back - onehot.astype(back.dtype)
+
+
+# Below this a row's softmax sum may have lost precision to the shared shift: use its own max.
+_SHIFT_TINY = 1e-20
+
+
+def _sparse_xent_rows(xp: Any, labels: Any, logits: Any, n: int) -> tuple:
+    """Loss and gradient for `[batch, classes]` logits. On the CPU the shift is the batch's
+    largest logit (one reduction instead of a slow one per row of ~10 classes) and the row sums
+    are a product with ones; a row whose sum falls below `_SHIFT_TINY` under that shared shift
+    (logits far apart, or not finite) makes it redo the batch with each row's own maximum."""
+    shared = xp is np and logits.dtype.kind == "f"
+    s = logits - (logits.max() if shared else logits.max(axis=1, keepdims=True))
+    e = xp.exp(s)
+    se = e.dot(xp.ones(n, dtype=e.dtype)) if shared else e.sum(axis=1)
+    if shared and not se.min() >= _SHIFT_TINY:
+        s = logits - logits.max(axis=1, keepdims=True)
+        e = xp.exp(s)
+        se = e.sum(axis=1)
+    at = xp.arange(0, logits.size, n) + labels.astype(np.intp)
+    loss = xp.log(se) - s.reshape(-1).take(at)
+    e /= se[:, None]
+    e.reshape(-1)[at] -= 1
+    return loss, e
 
 
 SPARSE_XENT = register(OpDef("SparseSoftmaxCrossEntropyWithLogits", infer=_sparse_xent_infer,

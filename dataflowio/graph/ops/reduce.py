@@ -43,6 +43,8 @@ def _bool_infer(ins: list, axis: Any, keepdims: bool) -> list:
 
 
 def _mean_kernel(xp: Any, x: Any, axis: Any, keepdims: bool) -> Any:
+    if axis is None and not keepdims and x.dtype.kind == "f" and x.size:  # a loss: the hot case
+        return x.sum() / x.dtype.type(x.size)
     ax = _np_axes(x, axis)
     if x.dtype.kind in "iub":
         total = xp.sum(x, axis=ax, keepdims=keepdims, dtype=np.int64)
@@ -55,6 +57,11 @@ def _mean_kernel(xp: Any, x: Any, axis: Any, keepdims: bool) -> Any:
 
 
 def _expand_kernel(xp: Any, g: Any, x: Any, axis: Any, keepdims: bool, mean: bool) -> Any:
+    if axis is None:  # a full reduction's gradient: one value everywhere
+        out = xp.empty(np.shape(x), dtype=g.dtype)
+        count = max(np.size(x), 1)
+        out[...] = g / g.dtype.type(count) if mean else g
+        return out
     ax = _np_axes(x, axis)
     if not keepdims:
         g = xp.expand_dims(g, ax if ax is not None else tuple(range(np.ndim(x))))

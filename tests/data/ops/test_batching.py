@@ -70,10 +70,27 @@ def test_batch_rejects_bad_sizes():
         Dataset.range(3).batch("2")
 
 
-def test_batch_outputs_own_their_memory():
+def test_batches_of_slices_are_read_only_views_and_nothing_writes_into_the_source():
     src = np.arange(6, dtype=np.int64)
-    (b,) = list(Dataset.from_tensor_slices(src).batch(6))
-    assert b.flags.owndata and not np.shares_memory(b, src)
+    ds = Dataset.from_tensor_slices(src)  # copies `src` once, as TensorFlow does
+    (b,) = list(ds.batch(6))  # zero-copy: a read-only view of that copy (as tf.data's arrays)
+    (again,) = list(ds.batch(6))
+    assert np.shares_memory(b, again) and not b.flags.writeable and src.flags.writeable
+    with pytest.raises(ValueError, match="read-only"):
+        b[0] = 7
+    shuffled = next(iter(Dataset.from_tensor_slices(src).shuffle(6, seed=1).batch(6)))
+    assert shuffled.flags.writeable and not np.shares_memory(shuffled, src)  # a gather: a copy
+
+
+def test_elements_handed_to_a_map_are_copies_it_may_modify():
+    src = np.arange(6, dtype=np.float64).reshape(3, 2)
+
+    def halve(x):
+        x /= 2
+        return x
+
+    got = [b.tolist() for b in Dataset.from_tensor_slices(src).map(halve).batch(3)]
+    assert got == [[[0.0, 0.5], [1.0, 1.5], [2.0, 2.5]]] and src[2, 1] == 5.0
 
 
 def test_padded_batch_pads_to_the_longest_or_to_the_given_shape():
