@@ -294,3 +294,20 @@ def test_dropout_scales_kept_values_and_keeps_the_expected_fraction():
     kept = got[got != 0]
     np.testing.assert_allclose(kept, 4.0)
     assert 0.2 < kept.size / got.size < 0.3
+
+
+@given(data=st.data())
+def test_sparse_cross_entropy_rows_far_apart_keep_full_precision(data):
+    # the CPU kernel shifts by the batch's largest logit; rows far below it (or not finite) must
+    # still get their own shift: loss and gradient as the float64 per-row reference
+    from dataflowio.graph.ops.nn_ops import _sparse_xent_kernel
+
+    n, c = data.draw(st.integers(2, 6)), data.draw(st.integers(2, 6))
+    logits = data.draw(_floats((n, c), -10, 10))
+    offsets = data.draw(hnp.arrays(np.float32, (n, 1), elements=st.sampled_from([0.0, -60.0, -500.0, 300.0])))
+    logits = logits + offsets
+    labels = data.draw(hnp.arrays(np.int64, (n,), elements=st.integers(0, c - 1)))
+    p = _softmax64(logits.astype(np.float64))
+    loss, grad = _sparse_xent_kernel(np, labels, logits)
+    np.testing.assert_allclose(loss, -np.log(p[np.arange(n), labels]), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(grad, p - np.eye(c)[labels], rtol=1e-4, atol=1e-5)

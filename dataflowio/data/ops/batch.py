@@ -77,12 +77,11 @@ def owned(columns: Any) -> Any:
     """Columns whose arrays own their memory: writable views into inputs are copied. Read-only
     views stay views (zero-copy): a batch of `from_tensor_slices` rows is a slice of its
     read-only source, which nothing can write through."""
-    def leaf(c: Any) -> Any:
-        if isinstance(c, np.ndarray) and not c.flags.owndata and c.flags.writeable:
-            return c.copy()
-        return c
-
-    return structure.map_structure(leaf, columns) if structure.is_structure(columns) else leaf(columns)
+    if isinstance(columns, np.ndarray):
+        return columns.copy() if not columns.flags.owndata and columns.flags.writeable else columns
+    if type(columns) is tuple:  # the common (x, y) batch, without the generic structure walk
+        return tuple([owned(c) for c in columns])
+    return structure.map_structure(owned, columns) if structure.is_structure(columns) else columns
 
 
 def pull_batch(source: DataIterator, size: int) -> Chunk:

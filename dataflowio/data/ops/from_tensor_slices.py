@@ -196,7 +196,7 @@ class SlicesIterator(DataIterator):
             idx = np.asarray(self._rows[self._pos:self._pos + k])
             cols = [v[idx] for v in self._flat]
         self._pos += k
-        return Chunk.from_columns(cols[0] if self._single else structure.pack_as(self._value, cols), k)
+        return Chunk.from_columns(self._pack(cols), k)
 
     def next_batch_view(self, n: int) -> Chunk:
         """`next_chunk(n)` for a `batch` that hands the columns straight to its consumer: the
@@ -208,7 +208,7 @@ class SlicesIterator(DataIterator):
         a = self._offset + self._pos
         cols = [v[a:a + k] for v in self._flat]
         self._pos += k
-        return Chunk.from_columns(cols[0] if self._single else structure.pack_as(self._value, cols), k)
+        return Chunk.from_columns(self._pack(cols), k)
 
     # Random access (used by the index-level shuffle): positions index the window.
     def random_access_length(self) -> int:
@@ -221,7 +221,7 @@ class SlicesIterator(DataIterator):
         else:
             idx = idx + self._offset
         cols = [v[idx] for v in self._flat]
-        return Chunk.from_columns(cols[0] if self._single else structure.pack_as(self._value, cols), len(idx))
+        return Chunk.from_columns(self._pack(cols), len(idx))
 
     def get_state(self) -> State:
         return {"pos": self._pos}

@@ -428,7 +428,9 @@ def _like_kernel(v: int) -> Any:
         dt = dtype.np if dtype is not None else x.dtype
         if dt == object:
             return np.full(np.shape(x), b"", dtype=object)
-        return xp.full(np.shape(x), v, dtype=dt)
+        out = xp.empty(np.shape(x), dtype=dt)
+        out.fill(v)
+        return out
 
     return kernel
 

@@ -10,6 +10,7 @@ NumPy scalar (or list) operand adopts the other operand's dtype.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -64,7 +65,10 @@ def _sum_to_kernel(xp: Any, dy: Any, x: Any) -> Any:
     lead = np.ndim(dy) - len(shape)
     axes = tuple(range(lead)) + tuple(i + lead for i, d in enumerate(shape)
                                       if d == 1 and np.shape(dy)[i + lead] != 1)
-    if axes == tuple(range(lead)):  # only leading axes (a bias gradient): plain sum, no reshape
+    if axes == tuple(range(lead)):  # only leading axes (a bias gradient)
+        if dy.dtype.kind == "f":  # ones @ rows: one BLAS call, much cheaper than a NumPy sum
+            rows = dy.reshape(-1, math.prod(shape))
+            return xp.ones(rows.shape[0], dtype=dy.dtype).dot(rows).reshape(shape)
         return dy.sum(axis=axes, dtype=dy.dtype)
     out = xp.sum(dy, axis=axes, keepdims=True, dtype=dy.dtype)
     return out.reshape(shape)
