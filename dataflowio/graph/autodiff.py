@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from dataflowio.errors import InvalidArgumentError
 from dataflowio.graph.graph import Graph, Operation
 from dataflowio.graph.ops.core import as_tensor, constant  # noqa: F401
@@ -75,8 +77,11 @@ def gradients(ys: Any, xs: Any, grad_ys: Any = None, name: str = "gradients",
     grads: dict[int, list[Any]] = {}
     with graph.as_default(), graph.name_scope(name):
         for y, gy in zip(ys, gys):
-            g = ones_like(y) if gy is None else (as_tensor(gy) if isinstance(gy, GraphValue) else
-                                                  _const_like(gy, y))
+            if gy is None:  # d y / d y: a constant when y's shape is static (a scalar loss)
+                g = _const_like(np.ones(tuple(y.shape), y.dtype.np), y) \
+                    if y.shape.is_fully_defined() and y.dtype.is_floating else ones_like(y)
+            else:
+                g = as_tensor(gy) if isinstance(gy, GraphValue) else _const_like(gy, y)
             grads.setdefault(id(y), []).append(g)
 
         def total(t: Tensor) -> Any:

@@ -75,7 +75,11 @@ def _assign_sub(xp: Any, delta: Any, *, ctx: Any, node: Any, key: str, var_shape
 
 def _apply_gd(xp: Any, lr: Any, grad: Any, *, ctx: Any, node: Any, key: str, var_shape: Any = None) -> Any:
     old = read(ctx, key, xp)
-    ctx.vars[key] = out = old - (lr * grad).astype(old.dtype, copy=False)
+    step = (lr * grad).astype(old.dtype, copy=False)
+    # the new value goes into the step's own (fresh) buffer: one array per update, not two
+    fresh = isinstance(step, xp.ndarray) and step.shape == old.shape
+    out = xp.subtract(old, step, out=step) if fresh else old - step
+    ctx.vars[key] = out
     return out
 
 
