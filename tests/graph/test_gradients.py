@@ -112,6 +112,38 @@ def test_cross_entropy_gradients():
                     [r(2, 2)])
 
 
+@pytest.mark.parametrize("reduce", [tf.reduce_mean, tf.reduce_sum])
+def test_gradient_of_a_reduced_cross_entropy_loss_and_its_second_order(reduce):
+    # d reduce(xent)/d logits is one scaling kernel (ScaleByReducedGradient); it, and its own
+    # gradient in both inputs, match central differences
+    labels = np.array([2, 0, 1])
+    onehot = np.eye(4)[labels]
+
+    def loss(lg):
+        return reduce(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=lg))
+
+    def dense_loss(lg):
+        return reduce(tf.nn.softmax_cross_entropy_with_logits_v2(labels=onehot, logits=lg))
+
+    for fn in (loss, dense_loss):
+        check_gradients(lambda lg, fn=fn: tf.reshape(fn(lg), [1]), [r(3, 4)])
+    with tf.Graph().as_default():
+        lg = tf.placeholder(tf.float64, [3, 4])
+        g = tf.gradients(loss(lg), lg)[0]
+        assert g.op.type == "ScaleByReducedGradient"
+
+    def scaled(y, c):  # the op itself, differentiated in both its inputs
+        from dataflowio.graph.ops.reduce import times_row_gradient
+
+        v = tf.reduce_sum(y, axis=1)
+        row_grad = tf.gradients(reduce(v), v, grad_ys=tf.reshape(c, []))[0]
+        out = times_row_gradient(row_grad, y * y)
+        assert out.op.type == "ScaleByReducedGradient"
+        return out
+
+    check_gradients(scaled, [r(3, 4), r(1)])
+
+
 @settings(max_examples=15)
 @given(st.lists(st.integers(1, 3), min_size=1, max_size=3), st.data())
 def test_broadcast_gradients_sum_over_broadcast_axes(shape, data):

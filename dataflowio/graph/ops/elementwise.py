@@ -10,7 +10,6 @@ NumPy scalar (or list) operand adopts the other operand's dtype.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
 
@@ -59,17 +58,14 @@ def _check_same_dtype(ins: list) -> None:
 
 # ---- gradient helpers ------------------------------------------------------------------------
 def _sum_to_kernel(xp: Any, dy: Any, x: Any) -> Any:
-    shape = np.shape(x)
-    if np.shape(dy) == shape:
+    shape, dshape = np.shape(x), np.shape(dy)
+    if dshape == shape:
         return dy
-    lead = np.ndim(dy) - len(shape)
+    if len(dshape) == 2 and len(shape) == 1 and dshape[1] == shape[0] and dy.dtype.kind == "f":
+        return xp.ones(dshape[0], dtype=dy.dtype).dot(dy)  # a bias gradient: one BLAS call
+    lead = len(dshape) - len(shape)
     axes = tuple(range(lead)) + tuple(i + lead for i, d in enumerate(shape)
-                                      if d == 1 and np.shape(dy)[i + lead] != 1)
-    if axes == tuple(range(lead)):  # only leading axes (a bias gradient)
-        if dy.dtype.kind == "f":  # ones @ rows: one BLAS call, much cheaper than a NumPy sum
-            rows = dy.reshape(-1, math.prod(shape))
-            return xp.ones(rows.shape[0], dtype=dy.dtype).dot(rows).reshape(shape)
-        return dy.sum(axis=axes, dtype=dy.dtype)
+                                      if d == 1 and dshape[i + lead] != 1)
     out = xp.sum(dy, axis=axes, keepdims=True, dtype=dy.dtype)
     return out.reshape(shape)
 

@@ -110,11 +110,11 @@ def _xent_kernel(xp: Any, labels: Any, logits: Any) -> tuple:
 
 
 def _g_xent(op: Any, g: Any, _g_backprop: Any = None) -> list:
-    from dataflowio.graph.ops.array import expand_dims
+    from dataflowio.graph.ops.reduce import times_row_gradient
 
-    gx = expand_dims(g, -1) * op.outputs[1]
+    gx = times_row_gradient(g, op.outputs[1])
     if op.attrs.get("labels_grad"):
-        return [expand_dims(g, -1) * -log_softmax(op.inputs[1]), gx]
+        return [times_row_gradient(g, -log_softmax(op.inputs[1])), gx]
     return [None, gx]
 
 
@@ -199,7 +199,7 @@ def _sparse_xent_rows(xp: Any, labels: Any, logits: Any, n: int) -> tuple:
         s = logits - logits.max(axis=1, keepdims=True)
         e = xp.exp(s)
         se = e.sum(axis=1)
-    at = xp.arange(0, logits.size, n) + labels.astype(np.intp)
+    at = xp.arange(0, logits.size, n) + labels.astype(np.intp, copy=False)
     loss = xp.log(se) - s.reshape(-1).take(at)
     e /= se[:, None]
     e.reshape(-1)[at] -= 1
@@ -208,13 +208,13 @@ def _sparse_xent_rows(xp: Any, labels: Any, logits: Any, n: int) -> tuple:
 
 SPARSE_XENT = register(OpDef("SparseSoftmaxCrossEntropyWithLogits", infer=_sparse_xent_infer,
                              kernel=_sparse_xent_kernel,
-                             grad=lambda op, g, _gb=None: [None, _expand_last(g) * op.outputs[1]]))
+                             grad=lambda op, g, _gb=None: [None, _times_row_gradient(g, op.outputs[1])]))
 
 
-def _expand_last(g: Any) -> Any:
-    from dataflowio.graph.ops.array import expand_dims
+def _times_row_gradient(g: Any, y: Any) -> Any:
+    from dataflowio.graph.ops.reduce import times_row_gradient
 
-    return expand_dims(g, -1)
+    return times_row_gradient(g, y)
 
 
 def sparse_softmax_cross_entropy_with_logits(_sentinel: Any = None, labels: Any = None,

@@ -84,6 +84,42 @@ def expand_reduced(g: Any, x: Any, axis: Any, keepdims: bool, mean: bool = False
     return build(EXPAND_REDUCED, [g, x], {"axis": axis, "keepdims": keepdims, "mean": mean})
 
 
+def _scale_rows_kernel(xp: Any, y: Any, g: Any, x: Any, mean: bool) -> Any:
+    count = max(np.size(x), 1) if mean else 1
+    return y * (g / g.dtype.type(count))
+
+
+def _g_scale_rows(op: Any, dz: Any) -> list:
+    from dataflowio.graph.ops.array import size
+    from dataflowio.graph.ops.elementwise import cast
+
+    y, g, x = op.inputs
+    mean = op.attrs["mean"]
+    dg = _reduce(SUM, dz * y, None, False)
+    if mean:
+        dg = dg / cast(size(x), dg.dtype)
+    return [build(SCALE_ROWS, [dz, g, x], {"mean": mean}), dg, None]
+
+
+SCALE_ROWS = register(OpDef(
+    "ScaleByReducedGradient", infer=lambda ins, mean: [(ins[0].shape, ins[0].dtype)],
+    kernel=_scale_rows_kernel, grad=_g_scale_rows))
+
+
+def times_row_gradient(g: Any, y: Any) -> Any:
+    """`expand_dims(g, -1) * y`: a per-row gradient `g` (`[N]`) times per-row values `y`
+    (`[N, C]`), as the cross entropies' gradients need it. When `g` is the gradient of a full
+    reduction (a loss's `reduce_mean` / `reduce_sum`: one value everywhere) it is one scaling
+    kernel instead of spreading the value, reshaping it and multiplying."""
+    op = getattr(g, "op", None)
+    if op is not None and op.type == "BroadcastReduced" and op.attrs["axis"] is None \
+            and not op.attrs["keepdims"] and op.inputs[0].shape.rank == 0:
+        return build(SCALE_ROWS, [y, op.inputs[0], op.inputs[1]], {"mean": op.attrs["mean"]})
+    from dataflowio.graph.ops.array import expand_dims
+
+    return expand_dims(g, -1) * y
+
+
 def _g_minmax(op: Any, g: Any) -> list:
     x, y = op.inputs[0], op.outputs[0]
     axis, keep = op.attrs["axis"], op.attrs["keepdims"]
