@@ -33,7 +33,9 @@ def slice_value(value: Any) -> Any:
     """Normalizes a user value for slicing: leaves become read-only NumPy arrays with TF's
     literal dtypes, copied (once, as TensorFlow copies them into a constant) when they would
     share memory with a writable array of the caller's: changing that array later changes
-    nothing in the dataset, and batches can be views of the dataset's own copy."""
+    nothing in the dataset, and batches can be views of the dataset's own copy. A writable
+    `np.memmap` is not copied (it may not fit in memory): the dataset reads the file through a
+    read-only view, so changes written to it later do show."""
     from dataflowio import dtypes
 
     def leaf(v: Any) -> Any:
@@ -46,8 +48,11 @@ def slice_value(value: Any) -> Any:
                 f"from_tensor_slices: cannot convert {v!r:.60} to a tensor ({e}).\n"
                 "  hint: ragged rows need padding first, or Dataset.from_generator.") from e
         if isinstance(arr, np.ndarray) and arr.flags.writeable:
-            if isinstance(v, np.ndarray) and np.may_share_memory(arr, v):
-                arr = arr.copy()
+            if isinstance(v, np.ndarray) and not isinstance(v, np.memmap) \
+                    and np.may_share_memory(arr, v):
+                arr = arr.copy()  # (a memory-mapped file is never loaded: a read-only view)
+            else:
+                arr = arr.view()
             arr.flags.writeable = False
         return arr
 

@@ -20,6 +20,7 @@ from dataflowio import dtypes
 from dataflowio.dtypes import as_dtype
 from dataflowio.errors import InvalidArgumentError
 from dataflowio.graph.ops.core import apply, as_tensor, build, is_graph, spec
+from dataflowio.graph.ops.reduce import times_row_gradient
 from dataflowio.graph.ops.registry import OpDef, register
 from dataflowio.tensor_shape import TensorShape
 
@@ -110,8 +111,6 @@ def _xent_kernel(xp: Any, labels: Any, logits: Any) -> tuple:
 
 
 def _g_xent(op: Any, g: Any, _g_backprop: Any = None) -> list:
-    from dataflowio.graph.ops.reduce import times_row_gradient
-
     gx = times_row_gradient(g, op.outputs[1])
     if op.attrs.get("labels_grad"):
         return [times_row_gradient(g, -log_softmax(op.inputs[1])), gx]
@@ -208,13 +207,7 @@ def _sparse_xent_rows(xp: Any, labels: Any, logits: Any, n: int) -> tuple:
 
 SPARSE_XENT = register(OpDef("SparseSoftmaxCrossEntropyWithLogits", infer=_sparse_xent_infer,
                              kernel=_sparse_xent_kernel,
-                             grad=lambda op, g, _gb=None: [None, _times_row_gradient(g, op.outputs[1])]))
-
-
-def _times_row_gradient(g: Any, y: Any) -> Any:
-    from dataflowio.graph.ops.reduce import times_row_gradient
-
-    return times_row_gradient(g, y)
+                             grad=lambda op, g, _gb=None: [None, times_row_gradient(g, op.outputs[1])]))
 
 
 def sparse_softmax_cross_entropy_with_logits(_sentinel: Any = None, labels: Any = None,

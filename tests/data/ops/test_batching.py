@@ -132,3 +132,11 @@ def test_batching_checkpoints():
     pb = Dataset.range(1, 7).map(lambda n: np.arange(n)).padded_batch(2).unbatch()
     for at in (0, 1, 3, 6):
         assert_checkpoint_roundtrip(pb, at=at)
+
+
+def test_a_writable_memmap_is_read_through_a_view_not_loaded(tmp_path):
+    mm = np.memmap(tmp_path / "rows.bin", dtype=np.float32, mode="w+", shape=(8, 3))
+    mm[:] = np.arange(24, dtype=np.float32).reshape(8, 3)
+    (b,) = list(Dataset.from_tensor_slices(mm).batch(8))
+    assert np.shares_memory(b, mm) and not b.flags.writeable and mm.flags.writeable
+    assert b.tolist() == mm.tolist()
