@@ -77,6 +77,30 @@ def _cupy_gather_grad(xp: Any, g: Any, p: Any, i: Any, axis: int) -> Any:
     return out
 
 
+@functools.lru_cache(maxsize=64)
+def _host_ones(n: int, dtype: Any) -> Any:
+    out = numpy.ones(n, dtype=dtype)
+    out.flags.writeable = False
+    return out
+
+
+@functools.lru_cache(maxsize=64)
+def _host_row_starts(rows: int, width: int) -> Any:
+    out = numpy.arange(0, rows * width, width)
+    out.flags.writeable = False
+    return out
+
+
+def ones_vector(xp: Any, n: int, dtype: Any) -> Any:
+    """A vector of `n` ones (read-only and cached on the host: kernels use it in products)."""
+    return _host_ones(n, numpy.dtype(dtype)) if xp is numpy else xp.ones(n, dtype=dtype)
+
+
+def row_starts(xp: Any, rows: int, width: int) -> Any:
+    """`arange(0, rows * width, width)`: flat offsets of each row (cached on the host)."""
+    return _host_row_starts(rows, width) if xp is numpy else xp.arange(0, rows * width, width)
+
+
 def kernel_for(op: OpDef, backend: Backend) -> Kernel:
     """Returns the kernel `backend` runs for `op`: its override, else the shared `xp` kernel."""
     return backend.overrides.get(op.name, op.kernel)

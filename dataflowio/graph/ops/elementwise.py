@@ -17,6 +17,7 @@ import numpy as np
 
 from dataflowio import dtypes
 from dataflowio.dtypes import DType, as_dtype, convert_to_numpy
+from dataflowio.graph.backend import ones_vector
 from dataflowio.graph.ops.core import (
     DTypeMismatchError,
     apply,
@@ -62,7 +63,7 @@ def _sum_to_kernel(xp: Any, dy: Any, x: Any) -> Any:
     if dshape == shape:
         return dy
     if len(dshape) == 2 and len(shape) == 1 and dshape[1] == shape[0] and dy.dtype.kind == "f":
-        return xp.ones(dshape[0], dtype=dy.dtype).dot(dy)  # a bias gradient: one BLAS call
+        return ones_vector(xp, dshape[0], dy.dtype).dot(dy)  # a bias gradient: one BLAS call
     lead = len(dshape) - len(shape)
     axes = tuple(range(lead)) + tuple(i + lead for i, d in enumerate(shape)
                                       if d == 1 and dshape[i + lead] != 1)

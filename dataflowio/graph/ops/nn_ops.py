@@ -19,6 +19,7 @@ import numpy as np
 from dataflowio import dtypes
 from dataflowio.dtypes import as_dtype
 from dataflowio.errors import InvalidArgumentError
+from dataflowio.graph.backend import ones_vector, row_starts
 from dataflowio.graph.ops.core import apply, as_tensor, build, is_graph, spec
 from dataflowio.graph.ops.reduce import times_row_gradient
 from dataflowio.graph.ops.registry import OpDef, register
@@ -166,8 +167,7 @@ def _sparse_xent_kernel(xp: Any, labels: Any, logits: Any) -> tuple:
     n = np.shape(logits)[-1]
     if xp is np and np.size(labels):
         # one reduction: negative labels wrap to huge values in the unsigned view
-        unsigned = labels.view(np.dtype(f"u{labels.dtype.itemsize}"))
-        if unsigned.max() >= n:
+        if np.maximum.reduce(labels.view(np.dtype(f"u{labels.dtype.itemsize}")), axis=None) >= n:
             bad = labels[(labels < 0) | (labels >= n)].flat[0]
             raise InvalidArgumentError(f"Received a label value of {bad} which is outside the valid "
                                        f"range of [0, {n}).")
@@ -190,15 +190,16 @@ def _sparse_xent_rows(xp: Any, labels: Any, logits: Any, n: int) -> tuple:
     largest logit (one reduction instead of a slow one per row of ~10 classes) and the row sums
     are a product with ones; a row whose sum falls below `_SHIFT_TINY` under that shared shift
     (logits far apart, or not finite) makes it redo the batch with each row's own maximum."""
-    shared = xp is np and logits.dtype.kind == "f"
-    s = logits - (logits.max() if shared else logits.max(axis=1, keepdims=True))
-    e = xp.exp(s)
-    se = e.dot(xp.ones(n, dtype=e.dtype)) if shared else e.sum(axis=1)
-    if shared and not se.min() >= _SHIFT_TINY:
+    shared = xp is np and logits.dtype.kind == "f" and logits.size > 0
+    if shared:  # (ufunc reductions directly: ndarray.max / .min add a Python wrapper call)
+        s = logits - np.maximum.reduce(logits, axis=None)
+        e = np.exp(s)
+        se = e.dot(ones_vector(np, n, e.dtype))
+    if not shared or not np.minimum.reduce(se) >= _SHIFT_TINY:
         s = logits - logits.max(axis=1, keepdims=True)
         e = xp.exp(s)
         se = e.sum(axis=1)
-    at = xp.arange(0, logits.size, n) + labels.astype(np.intp, copy=False)
+    at = row_starts(xp, logits.shape[0], n) + labels.astype(np.intp, copy=False)
     loss = xp.log(se) - s.reshape(-1).take(at)
     e /= se[:, None]
     e.reshape(-1)[at] -= 1
