@@ -79,3 +79,21 @@ def test_a_vector_of_images_is_decoded_one_by_one_only_inside_a_batched_call() -
     assert stacked.shape == (3, 6, 4, 3)
     for i in range(3):
         assert np.array_equal(stacked[i], dfio.io.decode_jpeg(images[i]))
+
+
+def test_w5_like_pipeline_gives_tf_data_s_images(tf: Any) -> None:
+    # decode (TF's default fast DCT: exact pixels) -> bilinear resize -> float32, batched, vs
+    # tf.data on the same JPEG bytes
+    images = jpegs(13, [(16, 12)])
+
+    def ours(b):
+        return dfio.cast(dfio.image.resize(dfio.io.decode_jpeg(b, channels=3), [8, 8]), dfio.float32)
+
+    def theirs(b):
+        return tf.cast(tf.image.resize(tf.io.decode_jpeg(b, channels=3), [8, 8]), tf.float32)
+
+    got = list(Dataset.from_tensor_slices(images).map(ours, num_parallel_calls=AUTOTUNE).batch(5))
+    want = list(tf.data.Dataset.from_tensor_slices(list(images)).map(theirs).batch(5).as_numpy_iterator())
+    assert [g.shape for g in got] == [w.shape for w in want]
+    for g, w in zip(got, want):
+        assert g.dtype == w.dtype and np.abs(g - w).max() <= 1e-3
