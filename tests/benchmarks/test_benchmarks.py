@@ -163,3 +163,14 @@ def test_module_doctests(module):
 
     result = doctest.testmod(importlib.import_module(f"benchmarks.{module}"), optionflags=doctest.ELLIPSIS)
     assert result.failed == 0
+
+
+def test_profile_reports_stage_stats_and_w6_kernels(cache):
+    from benchmarks import profile
+
+    text = profile.profile_workload("W3", tiny=True, cache=cache, top=5)
+    assert "items/s without the profiler" in text and '"bottleneck"' in text
+    w6 = profile.profile_workload("W6", tiny=True, cache=cache, top=5)
+    kernels = w6[w6.index("per kernel"):]
+    assert "MatMul (MatMul)" in kernels and "SparseSoftmaxCrossEntropyWithLogits" in kernels
+    assert "executor (sess.run" in kernels
