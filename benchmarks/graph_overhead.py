@@ -38,35 +38,44 @@ def load_mnist(data_dir: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nd
     return f(x), y.astype(np.int64), f(xt), yt.astype(np.int64)
 
 
+def softmax_model(tf: Any, images: Any, labels: Any) -> tuple[Any, Any, Any]:
+    """W6's model on `images`/`labels` tensors: returns (W, b, train_op) (lr 0.5 SGD on the mean
+    sparse softmax cross entropy), written once for both engines."""
+    W = tf.Variable(tf.zeros([784, 10]))
+    b = tf.Variable(tf.zeros([10]))
+    logits = tf.matmul(images, W) + b
+    loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits))
+    return W, b, tf.train.GradientDescentOptimizer(0.5).minimize(loss)
+
+
+def run_epoch(tf: Any, sess: Any, train_op: Any) -> tuple[int, float]:
+    """Runs `train_op` until the iterator ends; returns (steps, seconds)."""
+    steps, t0 = 0, time.perf_counter()
+    try:
+        while True:
+            sess.run(train_op)
+            steps += 1
+    except tf.errors.OutOfRangeError:
+        pass
+    return steps, time.perf_counter() - t0
+
+
 def w6(tf: Any, data: tuple, make_iterator: Callable[[Any], Any]) -> tuple[float, float, int]:
     """Trains one epoch with `tf` (dataflowio or tf.compat.v1); returns (steps/s, test accuracy, steps)."""
     x, y, xt, yt = data
     graph = tf.Graph()
     with graph.as_default():
         ds = tf.data.Dataset.from_tensor_slices((x, y)).batch(100)
-        images, labels = make_iterator(ds).get_next()
-        W = tf.Variable(tf.zeros([784, 10]))
-        b = tf.Variable(tf.zeros([10]))
-        logits = tf.matmul(images, W) + b
-        loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits))
-        train_op = tf.train.GradientDescentOptimizer(0.5).minimize(loss)
+        W, b, train_op = softmax_model(tf, *make_iterator(ds).get_next())
         tx = tf.placeholder(tf.float32, [None, 784])
         ty = tf.placeholder(tf.int64, [None])
         acc = tf.reduce_mean(tf.cast(tf.equal(tf.argmax(tf.matmul(tx, W) + b, 1), ty), tf.float32))
         with tf.Session(graph=graph) as sess:
             sess.run(tf.global_variables_initializer())
             sess.run(train_op)  # warm-up step (TF materializes the dataset here), not timed
-            steps = 1
-            t0 = time.perf_counter()
-            try:
-                while True:
-                    sess.run(train_op)
-                    steps += 1
-            except tf.errors.OutOfRangeError:
-                pass
-            dt = time.perf_counter() - t0
+            steps, dt = run_epoch(tf, sess, train_op)
             accuracy = float(sess.run(acc, {tx: xt, ty: yt}))
-    return (steps - 1) / dt, accuracy, steps
+    return steps / dt, accuracy, steps + 1
 
 
 def run_overhead(tf: Any, n: int = 2000) -> float:
