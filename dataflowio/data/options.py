@@ -69,8 +69,9 @@ DEFAULT_ON = ("map_and_batch_fusion", "map_parallelization", "noop_elimination",
               "shuffle_and_repeat_fusion", "inject_prefetch")
 # Ours, also on by default (see dataflowio/data/optimize/__init__.py): map_fusion and
 # filter_fusion (off in tf.data; always safe for the stateless functions they fuse),
-# vectorized_map, vectorized_filter and source_pushdown (dataflowio's own rules).
-OURS_ON = ("map_fusion", "filter_fusion", "vectorized_map", "vectorized_filter", "source_pushdown")
+# vectorized_map, vectorized_filter, source_pushdown and zero_copy_batch (dataflowio's own rules).
+OURS_ON = ("map_fusion", "filter_fusion", "vectorized_map", "vectorized_filter", "source_pushdown",
+           "zero_copy_batch")
 
 
 class OptimizationOptions(_OptionsGroup):
@@ -92,6 +93,7 @@ class OptimizationOptions(_OptionsGroup):
         "source_pushdown": True,
         "vectorized_filter": True,
         "vectorized_map": True,
+        "zero_copy_batch": True,
     }
 
     def enabled_rules(self) -> list[str]:

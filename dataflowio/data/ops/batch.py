@@ -2,7 +2,9 @@
 
 The iterator asks its input for `next_chunk(batch_size)` and returns the chunk's columns, so
 sources that slice arrays and vectorized maps never build single elements. Output arrays are
-owned copies, never views into the user's input.
+owned copies, never views into the user's input — except with `zero_copy` (set by the optimizer's
+`zero_copy_batch` rule for a batch of `from_tensor_slices` rows that goes straight to the
+consumer): then a batch is a read-only view of the dataset's own read-only copy of the rows.
 
 >>> from dataflowio.data.ops.range import Range
 >>> it = Batch(inputs=(Range(stop=5),), batch_size=2).open((Range(stop=5).open((), None),), None)
@@ -12,7 +14,7 @@ owned copies, never views into the user's input.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -32,8 +34,12 @@ class Batch(Node):
     drop_remainder: bool = False
     num_parallel_calls: int | None = None
     deterministic: bool | None = None  # type: ignore[misc]
+    zero_copy: bool = field(default=False, repr=False)
 
     op_name = "batch"
+
+    def args(self) -> dict[str, Any]:
+        return {**super().args(), "zero_copy": True} if self.zero_copy else super().args()
 
     def __post_init__(self) -> None:
         n = as_int(self.batch_size, "batch", "batch_size")
@@ -50,7 +56,8 @@ class Batch(Node):
             from dataflowio.data.runtime.parallel_batch import open_parallel_batch
 
             return open_parallel_batch(self, inputs[0], ctx)
-        return BatchIterator(inputs[0], int(self.batch_size), bool(self.drop_remainder), self.where())
+        return BatchIterator(inputs[0], int(self.batch_size), bool(self.drop_remainder), self.where(),
+                             zero_copy=self.zero_copy)
 
     def _element_spec(self) -> Any:
         return batched_spec(self.inputs[0].element_spec(), self.batch_size if self.drop_remainder else None)
@@ -94,12 +101,15 @@ def pull_batch(source: DataIterator, size: int) -> Chunk:
 
 
 class BatchIterator(DataIterator):
-    def __init__(self, source: DataIterator, size: int, drop: bool, where: str) -> None:
+    def __init__(self, source: DataIterator, size: int, drop: bool, where: str,
+                 zero_copy: bool = False) -> None:
         super().__init__(source, name="batch")
         self._size, self._drop, self._where = size, drop, where
+        # from_tensor_slices rows as read-only views (only for a batch the consumer gets as is)
+        self._views = getattr(source, "next_batch_view", None) if zero_copy else None
 
     def __next__(self) -> Any:
-        views = getattr(self.source, "next_batch_view", None)  # a from_tensor_slices source
+        views = self._views
         chunk = views(self._size) if views is not None else pull_batch(self.source, self._size)
         if chunk.size == 0 or (chunk.size < self._size and self._drop):
             raise StopIteration

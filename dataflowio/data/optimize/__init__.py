@@ -8,8 +8,8 @@ as the unoptimized plan produces them; `explain()` shows what changed.
 
 Rules on by default (tf.data 2.21's defaults plus ours):
   noop_elimination, map_and_batch_fusion, map_parallelization, parallel_batch,
-  shuffle_and_repeat_fusion, inject_prefetch (tf.data's); vectorized_map, vectorized_filter
-  and source_pushdown (ours); map_fusion and filter_fusion (off in tf.data, on here: they only fuse stateless
+  shuffle_and_repeat_fusion, inject_prefetch (tf.data's); vectorized_map, vectorized_filter,
+  source_pushdown and zero_copy_batch (ours); map_fusion and filter_fusion (off in tf.data, on here: they only fuse stateless
   functions, which makes them always safe, and save one iterator hop per element in a Python
   engine). map_and_filter_fusion stays off as in tf.data: with `vectorized_map` on, the maps it
   could fuse are vectorized instead, which is faster.
@@ -50,7 +50,7 @@ _LOCAL_RULES = (
     "shuffle_and_repeat_fusion",
 )
 # Rules about the plan as a whole, run once after the local ones.
-_ROOT_RULES = ("inject_prefetch",)
+_ROOT_RULES = ("zero_copy_batch", "inject_prefetch")
 RULE_NAMES = _LOCAL_RULES + _ROOT_RULES
 
 

@@ -82,6 +82,19 @@ def test_batches_of_slices_are_read_only_views_and_nothing_writes_into_the_sourc
     assert shuffled.flags.writeable and not np.shares_memory(shuffled, src)  # a gather: a copy
 
 
+def test_batches_and_rows_handed_to_functions_are_writable():
+    src = np.arange(12, dtype=np.float64).reshape(6, 2)
+
+    def double(x):
+        x *= 2
+        return x
+
+    batches = [b.tolist() for b in Dataset.from_tensor_slices(src).batch(4).map(double)]
+    rows = [r.tolist() for r in Dataset.from_tensor_slices(src).batch(4).unbatch().map(double)]
+    assert batches == [(src[:4] * 2).tolist(), (src[4:] * 2).tolist()]
+    assert rows == (src * 2).tolist() and src[5, 1] == 11.0
+
+
 def test_elements_handed_to_a_map_are_copies_it_may_modify():
     src = np.arange(6, dtype=np.float64).reshape(3, 2)
 

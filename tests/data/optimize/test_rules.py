@@ -359,3 +359,29 @@ def test_apply_default_optimizations_false_runs_no_rule() -> None:
     ds = Dataset.from_tensor_slices(X).map(inc).take(-1).batch(2).with_options(o)
     assert ds.explain(as_dict=True)["fired"] == {}
     assert ds.explain(as_dict=True)["before"] == ds.explain(as_dict=True)["after"]
+
+
+# ---- zero_copy_batch -------------------------------------------------------------------------
+
+
+def test_zero_copy_batch_golden_and_elements() -> None:
+    ds = Dataset.from_tensor_slices(X).batch(4).prefetch(2)
+    assert opt(ds, "zero_copy_batch") == (
+        "prefetch(buffer_size=2)\n"
+        "  batch(deterministic=None, batch_size=4, drop_remainder=False, num_parallel_calls=None, "
+        f"zero_copy=True)\n    {SRC}")
+    got = elements(ds, only("zero_copy_batch"))
+    assert [b.tolist() for b in got] == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+    assert all(not b.flags.writeable for b in got)
+
+
+@pytest.mark.parametrize("make", [
+    lambda base: base.batch(4).map(inc),               # the batch feeds a function
+    lambda base: base.batch(4).unbatch(),              # ... or another transformation
+    lambda base: base.batch(4, num_parallel_calls=2),  # stacked on worker threads
+    lambda base: base.map(inc).batch(4),               # not rows of the source
+])
+def test_zero_copy_batch_preconditions(make: Any) -> None:
+    ds = make(Dataset.from_tensor_slices(X))
+    assert fired(ds, "zero_copy_batch") == {}
+    assert all(np.asarray(e).flags.writeable for e in elements(ds, only("zero_copy_batch")))
