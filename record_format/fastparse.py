@@ -116,7 +116,11 @@ class Layout:
             if what == "float":
                 run, cols = plan[1], plan[2]
                 block = m[:, run[0] : run[1]] if run is not None else m[:, cols]
-                flat[rows] = np.ascontiguousarray(block).view("<f4")
+                if flat.dtype == np.dtype("<f4") and flat.flags.c_contiguous:
+                    # the packed little-endian floats' bytes, copied straight into the output
+                    flat.view(np.uint8)[rows] = block
+                else:
+                    flat[rows] = np.ascontiguousarray(block).view("<f4")
             elif what == "int":
                 vals = np.empty((n, len(plan[1])), dtype=np.int64)
                 for j, (s, nb) in enumerate(plan[1]):
