@@ -81,11 +81,9 @@ def batched_cardinality(n: int, size: int, drop: bool) -> int:
 
 
 def owned(columns: Any) -> Any:
-    """Columns whose arrays own their memory: writable views into inputs are copied. Read-only
-    views stay views (zero-copy): a batch of `from_tensor_slices` rows is a slice of its
-    read-only source, which nothing can write through."""
+    """Columns whose arrays own their memory (views into inputs are copied)."""
     if isinstance(columns, np.ndarray):
-        return columns.copy() if not columns.flags.owndata and columns.flags.writeable else columns
+        return columns if columns.flags.owndata else columns.copy()
     if type(columns) is tuple:  # the common (x, y) batch, without the generic structure walk
         return tuple([owned(c) for c in columns])
     return structure.map_structure(owned, columns) if structure.is_structure(columns) else columns
@@ -113,7 +111,8 @@ class BatchIterator(DataIterator):
         chunk = views(self._size) if views is not None else pull_batch(self.source, self._size)
         if chunk.size == 0 or (chunk.size < self._size and self._drop):
             raise StopIteration
-        return owned(chunk.columns(where=self._where))
+        columns = chunk.columns(where=self._where)
+        return columns if views is not None else owned(columns)
 
     def get_state(self) -> State:
         return {"source": self.source.get_state()}
