@@ -144,6 +144,23 @@ def test_gradient_of_a_reduced_cross_entropy_loss_and_its_second_order(reduce):
     check_gradients(scaled, [r(3, 4), r(1)])
 
 
+def test_second_order_gradients_through_the_cross_entropies():
+    # the gradient of a gradient flows through the cross entropies' backprop output
+    labels = np.array([2, 0, 1])
+    w = np.random.default_rng(3).normal(size=3)
+
+    def sparse(lg):
+        loss = tf.reduce_sum(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=lg) * w)
+        return tf.gradients(loss, lg)[0]
+
+    def dense(lab, lg):
+        loss = tf.reduce_sum(tf.nn.softmax_cross_entropy_with_logits_v2(labels=lab, logits=lg) * w)
+        return tf.gradients(loss, lg)[0]
+
+    check_gradients(sparse, [r(3, 4)])
+    check_gradients(dense, [np.abs(r(3, 4)) + 0.1, r(3, 4)])
+
+
 @settings(max_examples=15)
 @given(st.lists(st.integers(1, 3), min_size=1, max_size=3), st.data())
 def test_broadcast_gradients_sum_over_broadcast_axes(shape, data):

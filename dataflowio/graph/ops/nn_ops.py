@@ -111,11 +111,34 @@ def _xent_kernel(xp: Any, labels: Any, logits: Any) -> tuple:
     return loss, xp.exp(logp) * xp.sum(labels, axis=-1, keepdims=True) - labels
 
 
-def _g_xent(op: Any, g: Any, _g_backprop: Any = None) -> list:
-    gx = times_row_gradient(g, op.outputs[1])
-    if op.attrs.get("labels_grad"):
-        return [times_row_gradient(g, -log_softmax(op.inputs[1])), gx]
-    return [None, gx]
+def _softmax_jvp(g_backprop: Any, logits: Any) -> tuple[Any, Any]:
+    """`(softmax, (g - sum(g * softmax)) * softmax)`: the gradient that flows into the logits
+    from the cross entropies' second output (backprop = softmax - labels) — second order."""
+    from dataflowio.graph.ops.reduce import reduce_sum
+
+    sm = softmax(logits)
+    return sm, (g_backprop - reduce_sum(g_backprop * sm, axis=-1, keepdims=True)) * sm
+
+
+def _add_grads(a: Any, b: Any) -> Any:
+    return b if a is None else a + b
+
+
+def _g_xent(op: Any, g: Any, g_backprop: Any = None) -> list:
+    # backprop = softmax(logits) * sum(labels) - labels
+    labels, logits = op.inputs
+    g_logits = times_row_gradient(g, op.outputs[1]) if g is not None else None
+    g_labels = times_row_gradient(g, -log_softmax(logits)) \
+        if g is not None and op.attrs.get("labels_grad") else None
+    if g_backprop is not None:
+        from dataflowio.graph.ops.reduce import reduce_sum
+
+        sm, jvp = _softmax_jvp(g_backprop, logits)
+        g_logits = _add_grads(g_logits, jvp * reduce_sum(labels, axis=-1, keepdims=True))
+        if op.attrs.get("labels_grad"):
+            g_labels = _add_grads(g_labels, reduce_sum(g_backprop * sm, axis=-1, keepdims=True)
+                                  - g_backprop)
+    return [g_labels, g_logits]
 
 
 XENT = register(OpDef("SoftmaxCrossEntropyWithLogits", infer=lambda ins, labels_grad: _xent_infer(ins),
@@ -208,7 +231,15 @@ def _sparse_xent_rows(xp: Any, labels: Any, logits: Any, n: int) -> tuple:
 
 SPARSE_XENT = register(OpDef("SparseSoftmaxCrossEntropyWithLogits", infer=_sparse_xent_infer,
                              kernel=_sparse_xent_kernel,
-                             grad=lambda op, g, _gb=None: [None, times_row_gradient(g, op.outputs[1])]))
+                             grad=lambda op, g, g_backprop=None: [None, _g_sparse_xent(op, g, g_backprop)]))
+
+
+def _g_sparse_xent(op: Any, g: Any, g_backprop: Any) -> Any:
+    # backprop = softmax(logits) - onehot(labels)
+    g_logits = times_row_gradient(g, op.outputs[1]) if g is not None else None
+    if g_backprop is not None:
+        g_logits = _add_grads(g_logits, _softmax_jvp(g_backprop, op.inputs[1])[1])
+    return g_logits
 
 
 def sparse_softmax_cross_entropy_with_logits(_sentinel: Any = None, labels: Any = None,
