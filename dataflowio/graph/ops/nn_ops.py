@@ -188,12 +188,12 @@ def _sparse_xent_infer(ins: list) -> list:
 
 def _sparse_xent_kernel(xp: Any, labels: Any, logits: Any) -> tuple:
     n = np.shape(logits)[-1]
-    if xp is np and np.size(labels):
-        # one reduction: negative labels wrap to huge values in the unsigned view
-        if np.maximum.reduce(labels.view(np.dtype(f"u{labels.dtype.itemsize}")), axis=None) >= n:
-            bad = labels[(labels < 0) | (labels >= n)].flat[0]
-            raise InvalidArgumentError(f"Received a label value of {bad} which is outside the valid "
-                                       f"range of [0, {n}).")
+    # one reduction: negative labels wrap to huge values in the unsigned view
+    unsigned = np.dtype(f"u{labels.dtype.itemsize}")
+    if xp is np and np.size(labels) and np.maximum.reduce(labels.view(unsigned), axis=None) >= n:
+        bad = labels[(labels < 0) | (labels >= n)].flat[0]
+        raise InvalidArgumentError(f"Received a label value of {bad} which is outside the valid "
+                                   f"range of [0, {n}).")
     if logits.ndim == 2:  # the common case: flat gathers at row * n + label, no one-hot matrix
         return _sparse_xent_rows(xp, labels, logits, n)
     logp = _log_softmax_kernel(xp, logits)
