@@ -206,7 +206,7 @@ def decode_jpeg(
     del try_recover_truncated, acceptable_fraction, name
     if dct_method not in ("", "INTEGER_FAST", "INTEGER_ACCURATE"):
         raise InvalidArgumentError(
-            f"decode_jpeg: dct_method must be one of {'', 'INTEGER_FAST', 'INTEGER_ACCURATE'}, "
+            "decode_jpeg: dct_method must be one of {'', 'INTEGER_FAST', 'INTEGER_ACCURATE'}, "
             f"got {dct_method!r}.")
     data = _as_bytes(contents, "decode_jpeg")
     if ratio not in (1, 2, 4, 8):

@@ -104,7 +104,8 @@ def test_decode_formats_channels_and_dtype():
     assert np.abs(accurate.astype(int) - smooth).mean() < 3
     fast = image.decode_jpeg(jpg)  # TensorFlow's default: the fast integer DCT, a little less exact
     assert 0 < np.abs(fast.astype(int) - accurate).max() and np.abs(fast.astype(int) - smooth).mean() < 6
-    with pytest.raises(InvalidArgumentError, match="dct_method must be one of"):
+    with pytest.raises(InvalidArgumentError, match=r"dct_method must be one of \{'', 'INTEGER_FAST', "
+                       r"'INTEGER_ACCURATE'\}, got 'FLOAT'"):
         image.decode_jpeg(jpg, dct_method="FLOAT")
     assert image.decode_jpeg(jpg, ratio=2).shape == (6, 8, 3)
     with pytest.raises(InvalidArgumentError, match="Unknown image file format"):
