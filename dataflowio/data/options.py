@@ -74,6 +74,19 @@ OURS_ON = ("map_fusion", "filter_fusion", "vectorized_map", "vectorized_filter",
            "zero_copy_batch")
 
 
+def node_deterministic(value: bool | None, ctx: Any) -> bool:
+    """A transformation's `deterministic` in force: its own value, else the pipeline options'
+    (`Options().deterministic`, default True).
+
+    >>> node_deterministic(None, None), node_deterministic(False, None)
+    (True, False)
+    """
+    if value is not None:
+        return bool(value)
+    options = getattr(ctx, "options", None)
+    return options.effective_deterministic if options is not None else True
+
+
 class OptimizationOptions(_OptionsGroup):
     """`options.experimental_optimization`: which plan rewrites run (see `Dataset.explain()`)."""
 

@@ -47,14 +47,10 @@ def slice_value(value: Any) -> Any:
             raise InvalidArgumentError(
                 f"from_tensor_slices: cannot convert {v!r:.60} to a tensor ({e}).\n"
                 "  hint: ragged rows need padding first, or Dataset.from_generator.") from e
-        if isinstance(arr, np.ndarray) and arr.flags.writeable:
-            if isinstance(v, np.ndarray) and not isinstance(v, np.memmap) \
-                    and np.may_share_memory(arr, v):
-                arr = arr.copy()  # (a memory-mapped file is never loaded: a read-only view)
-            else:
-                arr = arr.view()
-            arr.flags.writeable = False
-        return arr
+        if isinstance(v, np.ndarray) and not isinstance(v, np.memmap) and arr.flags.writeable \
+                and np.may_share_memory(arr, v):
+            arr = arr.copy()  # (a memory-mapped file is never loaded: a read-only view)
+        return read_only(arr)
 
     return structure.map_structure(leaf, value) if structure.is_structure(value) else leaf(value)
 

@@ -32,7 +32,8 @@ from dataflowio.data.iterator import Chunk, DataIterator, State
 from dataflowio.data.ops._fn import fn_name
 from dataflowio.data.ops.batch import batched_cardinality, batched_spec, owned, pull_batch
 from dataflowio.data.ops.map import infer_spec
-from dataflowio.data.ops.vectorized_map import TrialMapIterator, trial_for
+from dataflowio.data.ops.vectorized_map import TrialMapIterator, map_chunk_through, trial_for
+from dataflowio.data.options import node_deterministic
 from dataflowio.data.plan import ExecContext, Node
 from dataflowio.data.vectorize import Trial
 
@@ -100,13 +101,9 @@ def open_parallel_map_and_batch(node: MapAndBatch, source: DataIterator, ctx: Ex
     trial when `vectorize`) and stack them; the stage hands out whole batches."""
     from dataflowio.data.runtime import seed as seeds
     from dataflowio.data.runtime.autotune import AUTOTUNE
-    from dataflowio.data.runtime.parallel_map import map_chunk
     from dataflowio.data.runtime.stage import ThreadedStage
 
-    options = getattr(ctx, "options", None)
-    det = node.deterministic
-    if det is None:
-        det = options.effective_deterministic if options is not None else True
+    det = node_deterministic(node.deterministic, ctx)
     n, drop, fn, where = int(node.batch_size), bool(node.drop_remainder), node.fn, node.where()
     batch_where = f"batch(batch_size={n})"
     base = seeds.stage_base(where)
@@ -115,16 +112,8 @@ def open_parallel_map_and_batch(node: MapAndBatch, source: DataIterator, ctx: Ex
     def transform(chunk: Chunk, position: int) -> tuple[Chunk, bool]:
         if chunk.size < n and drop:
             return Chunk.from_elements([]), False
-        failed = [False]
-
-        def per_element(c: Chunk) -> Chunk:
-            out, fails = map_chunk(fn, c, position, where, False, base)
-            failed[0] = failed[0] or fails
-            return out
-
-        mapped = per_element(chunk) if trial is None else \
-            trial.apply(chunk, per_element, trusted=lambda: not failed[0])
-        if failed[0]:  # the batch is its first failing element's error, raised in its place
+        mapped, failed = map_chunk_through(trial, fn, chunk, position, where, base)
+        if failed:  # the batch is its first failing element's error, raised in its place
             return Chunk.from_elements([first_failure(mapped)]), True
         return Chunk.from_elements([owned(mapped.columns(where=batch_where))]), False
 

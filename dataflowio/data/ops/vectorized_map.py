@@ -23,6 +23,7 @@ from typing import Any
 
 from dataflowio.data.iterator import Chunk, DataIterator
 from dataflowio.data.ops.map import Map, MapIterator
+from dataflowio.data.options import node_deterministic
 from dataflowio.data.plan import ExecContext, Node
 from dataflowio.data.vectorize import Trial, is_declared_vectorized
 
@@ -52,30 +53,38 @@ def open_parallel_trial_map(node: VectorizedMap, source: DataIterator, ctx: Exec
     """Worker threads map chunks, each through the shared trial (vectorized once it passed)."""
     from dataflowio.data.runtime import seed as seeds
     from dataflowio.data.runtime.autotune import AUTOTUNE
-    from dataflowio.data.runtime.parallel_map import map_chunk
     from dataflowio.data.runtime.stage import ThreadedStage
 
-    options = getattr(ctx, "options", None)
-    det = node.deterministic
-    if det is None:
-        det = options.effective_deterministic if options is not None else True
+    det = node_deterministic(node.deterministic, ctx)
     fn, where = node.fn, node.where()
     base = seeds.stage_base(where)
 
     def transform(chunk: Chunk, position: int) -> tuple[Chunk, bool]:
-        failed = [False]
-
-        def per_element(c: Chunk) -> Chunk:
-            out, fails = map_chunk(fn, c, position, where, False, base)
-            failed[0] = failed[0] or fails
-            return out
-
-        out = trial.apply(chunk, per_element, trusted=lambda: not failed[0])
-        return out, failed[0]
+        return map_chunk_through(trial, fn, chunk, position, where, base)
 
     return ThreadedStage(source, label=where, kind="map", transform=transform,
                          workers=int(node.num_parallel_calls), capacity=AUTOTUNE,
                          deterministic=bool(det), ctx=ctx, name=node.name or "")
+
+
+def map_chunk_through(trial: Trial | None, fn: Any, chunk: Chunk, position: int, where: str,
+                      seed_base: int | None) -> tuple[Chunk, bool]:
+    """`chunk` mapped on a worker thread: through `trial` (one call for the chunk once it proved
+    the function row-wise), else element by element with per-element seeds. Returns the mapped
+    chunk and whether some element failed (those elements hold `Failed`; a chunk holding one is
+    never used to decide the trial)."""
+    from dataflowio.data.runtime.parallel_map import map_chunk
+
+    failed = [False]
+
+    def per_element(c: Chunk) -> Chunk:
+        out, fails = map_chunk(fn, c, position, where, False, seed_base)
+        failed[0] = failed[0] or fails
+        return out
+
+    if trial is None:
+        return per_element(chunk), failed[0]
+    return trial.apply(chunk, per_element, trusted=lambda: not failed[0]), failed[0]
 
 
 def trial_for(node: Node, ctx: ExecContext | None) -> Trial:

@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from dataflowio.data.iterator import Chunk, DataIterator
+from dataflowio.data.options import node_deterministic
 from dataflowio.data.runtime.autotune import AUTOTUNE
 from dataflowio.data.runtime.stage import ThreadedStage
 
@@ -41,10 +42,7 @@ class ParallelBatch(ThreadedStage):
 
 def open_parallel_batch(node: Any, source: DataIterator, ctx: Any) -> DataIterator:
     """The iterator for a `Batch` node with `num_parallel_calls` set (called by `Batch.open`)."""
-    options = getattr(ctx, "options", None)
-    det = node.deterministic
-    if det is None:
-        det = options.effective_deterministic if options is not None else True
+    det = node_deterministic(node.deterministic, ctx)
     return ParallelBatch(source, batch_size=int(node.batch_size),
                          drop_remainder=bool(node.drop_remainder),
                          workers=int(node.num_parallel_calls), where=node.where(),

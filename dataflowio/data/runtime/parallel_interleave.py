@@ -26,6 +26,7 @@ from typing import Any
 
 from dataflowio.data.iterator import DataIterator
 from dataflowio.data.ops.interleave import InterleaveIterator, _Slot
+from dataflowio.data.options import node_deterministic
 from dataflowio.data.runtime.stage import ThreadedStage
 
 
@@ -75,8 +76,5 @@ _NONE = object()
 
 def open_parallel_interleave(node: Any, source: DataIterator, ctx: Any) -> DataIterator:
     """The iterator for an `Interleave` node with `num_parallel_calls` (called by `Interleave.open`)."""
-    options = getattr(ctx, "options", None)
-    det = node.deterministic
-    if det is None:
-        det = options.effective_deterministic if options is not None else True
+    det = node_deterministic(node.deterministic, ctx)
     return ParallelInterleaveIterator(node, source, ctx, bool(det))

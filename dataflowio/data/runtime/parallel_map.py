@@ -27,6 +27,7 @@ from typing import Any
 
 from dataflowio.data.iterator import Chunk, DataIterator
 from dataflowio.data.ops._fn import add_note, call_fn, normalize_element
+from dataflowio.data.options import node_deterministic
 from dataflowio.data.runtime import seed as seeds
 from dataflowio.data.runtime.autotune import AUTOTUNE
 from dataflowio.data.runtime.shared import Failed
@@ -90,9 +91,7 @@ class ParallelMap(ThreadedStage):
 def open_parallel_map(node: Any, source: DataIterator, ctx: Any) -> DataIterator:
     """The iterator for a `Map` node with `num_parallel_calls` set (called by `Map.open`)."""
     options = getattr(ctx, "options", None)
-    det = node.deterministic
-    if det is None:
-        det = options.effective_deterministic if options is not None else True
+    det = node_deterministic(node.deterministic, ctx)
     executor = options.threading.get("executor") if options is not None else "thread"
     return ParallelMap(source, fn=node.fn, workers=int(node.num_parallel_calls), where=node.where(),
                        vectorized=bool(node.vectorized), deterministic=bool(det), ctx=ctx,
