@@ -67,6 +67,27 @@ def _writable(value: Any) -> Any:
 
 
 # ---- plans ---------------------------------------------------------------------------------
+def _forwardable(ops: list[Operation], targets: list[Any], fed: dict[int, int]) -> set[int]:
+    """Ids of the ops whose `inplace` kernel may run: the input it writes into comes from a
+    `fresh` op (a new array), is not fed or fetched, and no other op reads its values (reading
+    only its shape is fine)."""
+    reads: dict[int, int] = {}
+    for op in ops:
+        skip = op.opdef.shape_inputs + op.opdef.host_inputs
+        for i, t in enumerate(op.inputs):
+            if i not in skip and op.type not in SHAPE_ONLY:
+                reads[id(t)] = reads.get(id(t), 0) + 1
+    for t in targets:
+        reads[id(t)] = reads.get(id(t), 0) + 2
+    out = set()
+    for op in ops:
+        if op.opdef.inplace is not None and len(op.inputs) > op.opdef.inplace_input:
+            t = op.inputs[op.opdef.inplace_input]
+            if t.op.opdef.fresh and id(t) not in fed and reads.get(id(t)) == 1:
+                out.add(id(op))
+    return out
+
+
 class _Plan:
     """The compiled form of one (fetch targets, feed keys) combination."""
 
@@ -96,6 +117,7 @@ class _Plan:
         for i, t in enumerate(feeds):
             slot[id(t)] = f"f{i}"
             where[id(t)] = NUMPY
+        forward = _forwardable(ops, targets, fed)
         lines = ["def _run(feeds):"]
         if feeds:
             lines.append("    " + "".join(f"f{i}, " for i in range(len(feeds))) + "= feeds")
@@ -107,6 +129,8 @@ class _Plan:
             if cfg.log_device_placement and id(op) not in session._logged:
                 session._logged.add(id(op))
                 log_placement(op, device, note)
+            if op.type == "NoOp" and not op.inputs:  # only orders its control inputs, placed above
+                continue
             if op.type == "Const":  # a host value; device copies are made once per plan below
                 name = f"c{k}"
                 ns[name] = op.attrs["value"]
@@ -115,6 +139,9 @@ class _Plan:
                 consts.add(name)
                 continue
             kern = kernel_for(op.opdef, backend)
+            if op.opdef.inplace is not None and id(op) in forward and where[id(op.inputs[op.opdef.inplace_input])] \
+                    is backend and kern is op.opdef.kernel:
+                kern = op.opdef.inplace
             if op.opdef.stateful:
                 fn = functools.partial(kern, backend.xp, ctx=session._ctx, node=op, **op.attrs)
             else:

@@ -436,9 +436,11 @@ def _like_kernel(v: int) -> Any:
 
 
 ZEROS_LIKE = register(OpDef("ZerosLike", infer=lambda ins, dtype: [(ins[0].shape, dtype or ins[0].dtype)],
-                            kernel=_like_kernel(0), grad=lambda op, g: [None]))
+                            kernel=_like_kernel(0), grad=lambda op, g: [None],
+                            shape_inputs=(0,), fresh=True))
 ONES_LIKE = register(OpDef("OnesLike", infer=lambda ins, dtype: [(ins[0].shape, dtype or ins[0].dtype)],
-                           kernel=_like_kernel(1), grad=lambda op, g: [None]))
+                           kernel=_like_kernel(1), grad=lambda op, g: [None],
+                           shape_inputs=(0,), fresh=True))
 
 
 def zeros(shape: Any, dtype: Any = dtypes.float32, name: str | None = None) -> Any:

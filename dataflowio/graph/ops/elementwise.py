@@ -59,7 +59,7 @@ def _check_same_dtype(ins: list) -> None:
 
 # ---- gradient helpers ------------------------------------------------------------------------
 def _sum_to_kernel(xp: Any, dy: Any, x: Any) -> Any:
-    shape, dshape = np.shape(x), np.shape(dy)
+    shape, dshape = x.shape, dy.shape
     if dshape == shape:
         return dy
     if len(dshape) == 2 and len(shape) == 1 and dshape[1] == shape[0] and dy.dtype.kind == "f":
@@ -72,11 +72,11 @@ def _sum_to_kernel(xp: Any, dy: Any, x: Any) -> Any:
 
 
 SUM_TO = register(OpDef("SumToShapeOf", infer=lambda ins: [(ins[1].shape, ins[0].dtype)],
-                        kernel=_sum_to_kernel,
+                        kernel=_sum_to_kernel, shape_inputs=(1,),
                         grad=lambda op, g: [_broadcast_like(g, op.inputs[0]), None]))
 BROADCAST_LIKE = register(OpDef(
     "BroadcastLike", infer=lambda ins: [(ins[1].shape, ins[0].dtype)],
-    kernel=lambda xp, x, like: xp.broadcast_to(x, np.shape(like)).copy(),
+    kernel=lambda xp, x, like: xp.broadcast_to(x, np.shape(like)).copy(), shape_inputs=(1,), fresh=True,
     grad=lambda op, g: [sum_to(g, op.inputs[0]), None]))
 
 
@@ -96,12 +96,28 @@ def _broadcast_like(x: Any, like: Any) -> Any:
 
 # ---- registration helpers --------------------------------------------------------------------
 def _unary(name: str, kernel: Callable, grad: Callable | None = None, infer: Callable = _same) -> OpDef:
-    return register(OpDef(name, infer=infer, kernel=kernel, grad=grad))
+    return register(OpDef(name, infer=infer, kernel=kernel, grad=grad, fresh=True))
 
 
 def _binary(name: str, kernel: Callable, grad: Callable | None = None,
-            infer: Callable = _bcast) -> OpDef:
-    return register(OpDef(name, infer=infer, kernel=kernel, grad=grad))
+            infer: Callable = _bcast, inplace: Callable | None = None) -> OpDef:
+    return register(OpDef(name, infer=infer, kernel=kernel, grad=grad, fresh=True, inplace=inplace))
+
+
+# Below this many elements a new array costs less than the checks for writing in place.
+FORWARD_MIN_SIZE = 1 << 15
+
+
+def _into_first(ufunc: str) -> Callable:
+    """The in-place variant of the binary `xp.<ufunc>` (buffer forwarding): writes into a large
+    `a` when the result has `a`'s shape and dtype, else allocates as the kernel does."""
+    def kernel(xp: Any, a: Any, b: Any) -> Any:
+        f = getattr(xp, ufunc)
+        if type(a) is xp.ndarray and a.size >= FORWARD_MIN_SIZE and a.dtype == b.dtype and \
+                b.shape == a.shape[a.ndim - b.ndim:]:
+            return f(a, b, out=a)
+        return f(a, b)
+    return kernel
 
 
 def _x(op: Any) -> Any:
@@ -183,9 +199,9 @@ def _g_mod(op: Any, g: Any) -> list:
     return [sum_to(g, x), sum_to(negative(g) * floordiv(x, y), y)]
 
 
-ADD = _binary("AddV2", lambda xp, a, b: xp.add(a, b), _g_add)
-SUB = _binary("Sub", lambda xp, a, b: xp.subtract(a, b), _g_sub)
-MUL = _binary("Mul", lambda xp, a, b: xp.multiply(a, b), _g_mul)
+ADD = _binary("AddV2", lambda xp, a, b: xp.add(a, b), _g_add, inplace=_into_first("add"))
+SUB = _binary("Sub", lambda xp, a, b: xp.subtract(a, b), _g_sub, inplace=_into_first("subtract"))
+MUL = _binary("Mul", lambda xp, a, b: xp.multiply(a, b), _g_mul, inplace=_into_first("multiply"))
 DIV = _binary("RealDiv", lambda xp, a, b: xp.true_divide(a, b), _g_div)
 FLOORDIV = _binary("FloorDiv", lambda xp, a, b: xp.floor_divide(a, b), lambda op, g: [None, None])
 FLOORMOD = _binary("FloorMod", lambda xp, a, b: xp.mod(a, b), _g_mod)

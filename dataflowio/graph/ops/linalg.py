@@ -55,7 +55,7 @@ def _g_matmul(op: Any, g: Any) -> list:
             matmul(g, a, transpose_a=True, transpose_b=True)]
 
 
-MATMUL = register(OpDef("MatMul", infer=_matmul_infer, kernel=_matmul_kernel, grad=_g_matmul))
+MATMUL = register(OpDef("MatMul", infer=_matmul_infer, kernel=_matmul_kernel, grad=_g_matmul, fresh=True))
 
 
 def matmul(a: Any, b: Any, transpose_a: bool = False, transpose_b: bool = False,

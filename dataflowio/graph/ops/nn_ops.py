@@ -186,11 +186,15 @@ def _sparse_xent_infer(ins: list) -> list:
     return [(s[:-1] if s.rank is not None else TensorShape(None), logits.dtype), spec(logits)]
 
 
+# the unsigned type of each label width: negative labels wrap to huge values in that view
+_UNSIGNED = {np.dtype(t).itemsize: np.dtype(t) for t in (np.uint8, np.uint16, np.uint32, np.uint64)}
+
+
 def _sparse_xent_kernel(xp: Any, labels: Any, logits: Any) -> tuple:
-    n = np.shape(logits)[-1]
-    # one reduction: negative labels wrap to huge values in the unsigned view
-    unsigned = np.dtype(f"u{labels.dtype.itemsize}")
-    if xp is np and np.size(labels) and np.maximum.reduce(labels.view(unsigned), axis=None) >= n:
+    n = logits.shape[-1]
+    # one range check: one reduction over the labels' unsigned view
+    if xp is np and labels.size and \
+            np.maximum.reduce(labels.view(_UNSIGNED[labels.itemsize]), axis=None) >= n:
         bad = labels[(labels < 0) | (labels >= n)].flat[0]
         raise InvalidArgumentError(f"Received a label value of {bad} which is outside the valid "
                                    f"range of [0, {n}).")
@@ -230,7 +234,7 @@ def _sparse_xent_rows(xp: Any, labels: Any, logits: Any, n: int) -> tuple:
 
 
 SPARSE_XENT = register(OpDef("SparseSoftmaxCrossEntropyWithLogits", infer=_sparse_xent_infer,
-                             kernel=_sparse_xent_kernel,
+                             kernel=_sparse_xent_kernel, fresh=True,
                              grad=lambda op, g, g_backprop=None: [None, _g_sparse_xent(op, g, g_backprop)]))
 
 

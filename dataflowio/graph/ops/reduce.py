@@ -74,7 +74,7 @@ def _expand_kernel(xp: Any, g: Any, x: Any, axis: Any, keepdims: bool, mean: boo
 
 EXPAND_REDUCED = register(OpDef(
     "BroadcastReduced", infer=lambda ins, axis, keepdims, mean: [(ins[1].shape, ins[0].dtype)],
-    kernel=_expand_kernel,
+    kernel=_expand_kernel, shape_inputs=(1,),
     grad=lambda op, g: [_reduce(SUM if not op.attrs["mean"] else MEAN, g, op.attrs["axis"],
                                 op.attrs["keepdims"]), None]))
 
@@ -85,8 +85,10 @@ def expand_reduced(g: Any, x: Any, axis: Any, keepdims: bool, mean: bool = False
 
 
 def _scale_rows_kernel(xp: Any, y: Any, g: Any, x: Any, mean: bool) -> Any:
-    count = max(np.size(x), 1) if mean else 1
-    return y * (g / g.dtype.type(count))
+    count = max(x.size, 1) if mean else 1
+    if xp is np and g.ndim == 0 and y.dtype == g.dtype:
+        return y * (float(g) / count)  # a Python scale: cheaper than 0-d array arithmetic
+    return y * (g / count)
 
 
 def _g_scale_rows(op: Any, dz: Any) -> list:
@@ -103,7 +105,7 @@ def _g_scale_rows(op: Any, dz: Any) -> list:
 
 SCALE_ROWS = register(OpDef(
     "ScaleByReducedGradient", infer=lambda ins, mean: [(ins[0].shape, ins[0].dtype)],
-    kernel=_scale_rows_kernel, grad=_g_scale_rows))
+    kernel=_scale_rows_kernel, grad=_g_scale_rows, shape_inputs=(2,), fresh=True))
 
 
 def times_row_gradient(g: Any, y: Any) -> Any:

@@ -25,8 +25,14 @@ Kernel = Callable[..., Any]
 class OpDef:
     """One primitive op: `infer(op_inputs, **attrs) -> [(shape, dtype), ...]`, `kernel`, `grad`.
 
-    `grad(op, *output_grads)` returns one graph gradient (or None) per input; `num_outputs` is the
-    static number of outputs (None: `infer` decides); `stateful` ops get `ctx=` and are never cached.
+    `grad(op, *output_grads)` returns one graph gradient (or None) per input; `stateful` ops get
+    `ctx=` and are never cached.
+
+    Buffer forwarding (as TensorFlow's kernels reuse an input buffer nothing else holds): a `fresh`
+    op's outputs are always new arrays (never an input, a view of one, or state); `inplace`, when
+    given, is a variant of `kernel` (same arguments) that may write its result into input
+    `inplace_input`. A session plan calls it only when that input comes from a fresh op and no other
+    op or fetch reads it; `shape_inputs` are inputs whose shape alone the kernel reads.
     """
 
     name: str
@@ -35,6 +41,10 @@ class OpDef:
     grad: Callable[..., Any] | None = None
     stateful: bool = False
     host_inputs: tuple[int, ...] = ()  # inputs read as host values (shapes, counts) on any device
+    shape_inputs: tuple[int, ...] = ()
+    fresh: bool = False
+    inplace: Kernel | None = None
+    inplace_input: int = 0
     attrs_doc: dict[str, str] = field(default_factory=dict)
 
 

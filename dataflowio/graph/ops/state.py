@@ -83,6 +83,17 @@ def _apply_gd(xp: Any, lr: Any, grad: Any, *, ctx: Any, node: Any, key: str, var
     return out
 
 
+def _apply_gd_into_grad(xp: Any, lr: Any, grad: Any, *, ctx: Any, node: Any, key: str,
+                        var_shape: Any = None) -> Any:
+    """`_apply_gd` writing the new value into `grad`'s buffer, handed over by the plan."""
+    old = read(ctx, key, xp)
+    if type(grad) is not type(old) or grad.shape != old.shape or grad.dtype != old.dtype:
+        return _apply_gd(xp, lr, grad, ctx=ctx, node=node, key=key)
+    xp.multiply(grad, lr, out=grad)
+    ctx.vars[key] = out = xp.subtract(old, grad, out=grad)
+    return out
+
+
 def _apply_momentum(xp: Any, lr: Any, grad: Any, momentum: Any, *, ctx: Any, node: Any, key: str,
                     accum: str, use_nesterov: bool, var_shape: Any = None) -> Any:
     old, acc = read(ctx, key, xp), read(ctx, accum, xp)
@@ -112,7 +123,7 @@ ASSIGN = register(OpDef("Assign", infer=_assign_infer, kernel=_assign_kernel, st
 ASSIGN_ADD = register(OpDef("AssignAdd", infer=_update_infer, kernel=_assign_add, stateful=True))
 ASSIGN_SUB = register(OpDef("AssignSub", infer=_update_infer, kernel=_assign_sub, stateful=True))
 APPLY_GD = register(OpDef("ApplyGradientDescent", infer=lambda ins, key, var_shape: [(var_shape, ins[1].dtype)],
-                          kernel=_apply_gd, stateful=True))
+                          kernel=_apply_gd, stateful=True, inplace=_apply_gd_into_grad, inplace_input=1))
 APPLY_MOMENTUM = register(OpDef("ApplyMomentum",
                                 infer=lambda ins, key, var_shape, **a: [(var_shape, ins[1].dtype)],
                                 kernel=_apply_momentum, stateful=True))
