@@ -74,3 +74,34 @@ def test_gpu_placement_is_logged_and_iterators_feed_gpu_ops(capfd):
     err = capfd.readouterr().err
     assert "Sum: (Sum): /job:localhost/replica:0/task:0/device:GPU:0" in err
     assert "IteratorGetNext: (IteratorGetNext): /job:localhost/replica:0/task:0/device:CPU:0" in err
+
+
+def test_gpu_buffer_forwarding_softmax_training_matches_cpu():
+    """The W6 step on the GPU (gradient descent writing into the gradient's buffer, large binary
+    ops writing into their first input) gives the CPU's values."""
+    from dataflowio.graph.ops.elementwise import FORWARD_MIN_SIZE
+
+    rng = np.random.default_rng(2)
+    xs = rng.random((300, 784), dtype=np.float32)
+    ys = rng.integers(0, 10, 300)
+    big = rng.random((64, FORWARD_MIN_SIZE // 64), dtype=np.float32)
+
+    def train(device):
+        with tf.Graph().as_default():
+            images, labels = tf.data.Dataset.from_tensor_slices((xs, ys)).batch(100) \
+                .make_one_shot_iterator().get_next()
+            with tf.device(device):
+                w, b = tf.Variable(tf.zeros([784, 10])), tf.Variable(tf.zeros([10]))
+                loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(
+                    labels=labels, logits=tf.matmul(images, w) + b))
+                step = tf.train.GradientDescentOptimizer(0.5).minimize(loss)
+                c = tf.constant(big)
+                chained = (c * 2.0 + c) - 1.0
+            with tf.Session() as sess:
+                sess.run(tf.global_variables_initializer())
+                for _ in range(3):
+                    sess.run(step)
+                return sess.run([w, b, chained])
+
+    for a, b in zip(train("/gpu:0"), train("/cpu:0")):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
