@@ -38,7 +38,8 @@ def read(ctx: Any, key: str, xp: Any = np) -> Any:
 
 
 def _var_kernel(xp: Any, *, ctx: Any, node: Any, key: str, dtype: Any, shape: Any) -> Any:
-    return read(ctx, key, xp)
+    v = ctx.vars.get(key)
+    return v if xp is np and type(v) is np.ndarray else read(ctx, key, xp)
 
 
 def _assign_infer(ins: list, key: str, var_shape: TensorShape, validate_shape: bool) -> list:
@@ -75,11 +76,12 @@ def _assign_sub(xp: Any, delta: Any, *, ctx: Any, node: Any, key: str, var_shape
 
 def _apply_gd(xp: Any, lr: Any, grad: Any, *, ctx: Any, node: Any, key: str, var_shape: Any = None) -> Any:
     old = read(ctx, key, xp)
-    step = (lr * grad).astype(old.dtype, copy=False)
+    step = lr * grad
+    if step.dtype != old.dtype:
+        step = step.astype(old.dtype)
     # the new value goes into the step's own (fresh) buffer: one array per update, not two
-    fresh = isinstance(step, xp.ndarray) and step.shape == old.shape
-    out = xp.subtract(old, step, out=step) if fresh else old - step
-    ctx.vars[key] = out
+    fresh = type(step) is xp.ndarray and step.shape == old.shape  # (0-d products are scalars)
+    ctx.vars[key] = out = xp.subtract(old, step, out=step) if fresh else old - step
     return out
 
 
