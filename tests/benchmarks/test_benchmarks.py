@@ -180,3 +180,23 @@ def test_profile_reports_the_w6_step_per_kernel(cache):
     kernels = w6[w6.index("per kernel"):]
     assert "MatMul (MatMul)" in kernels and "SparseSoftmaxCrossEntropyWithLogits" in kernels
     assert "executor (sess.run" in kernels
+
+
+def test_the_hand_fused_numpy_step_trains_as_our_graph_does():
+    """The NumPy floor quoted for W6 computes the same SGD as the graph it is compared with."""
+    import dataflowio as tf
+    from benchmarks.graph_overhead import numpy_fused_sgd, softmax_model
+
+    rng = np.random.default_rng(3)
+    x = rng.random((300, 784), dtype=np.float32)
+    y = rng.integers(0, 10, 300)
+    with tf.Graph().as_default():
+        W, b, train_op = softmax_model(tf, *tf.data.Dataset.from_tensor_slices((x, y)).batch(100)
+                                       .make_one_shot_iterator().get_next())
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            for _ in range(3):
+                sess.run(train_op)
+            ours = sess.run([W, b])
+    for a, e in zip(ours, numpy_fused_sgd(x, y, 3)):
+        np.testing.assert_allclose(a, e, rtol=1e-4, atol=1e-6)
