@@ -139,8 +139,8 @@ class _Plan:
                 consts.add(name)
                 continue
             kern = kernel_for(op.opdef, backend)
-            if op.opdef.inplace is not None and id(op) in forward and where[id(op.inputs[op.opdef.inplace_input])] \
-                    is backend and kern is op.opdef.kernel:
+            if id(op) in forward and kern is op.opdef.kernel and \
+                    where[id(op.inputs[op.opdef.inplace_input])] is backend:  # same device
                 kern = op.opdef.inplace
             if op.opdef.stateful:
                 fn = functools.partial(kern, backend.xp, ctx=session._ctx, node=op, **op.attrs)
