@@ -59,6 +59,7 @@ from dataflowio.graph.ops.core import (  # noqa: F401
     placeholder_with_default,
     stop_gradient,
 )
+from dataflowio.graph.ops.control_flow import cond  # noqa: F401
 from dataflowio.graph.ops.elementwise import (  # noqa: F401
     abs,
     add,
@@ -66,7 +67,6 @@ from dataflowio.graph.ops.elementwise import (  # noqa: F401
     cast,
     ceil,
     clip_by_value,
-    cond,
     cos,
     div,
     divide,

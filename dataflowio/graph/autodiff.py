@@ -1,7 +1,9 @@
 """`gradients(ys, xs)`: reverse-mode autodiff driven by each OpDef's `grad` rule.
 
 Walks the ops between `xs` and `ys` in reverse creation order (a topological order) and sums
-fan-out gradients with `add_n`, as micrograd's `+=` does.
+fan-out gradients with `add_n`, as micrograd's `+=` does. The gradient of an op inside a `cond`
+branch is built inside the same branch (it runs only when the branch does); where it leaves the
+branch for a tensor made outside, it becomes zeros unless the branch was taken.
 
 >>> from dataflowio.graph.session import Session
 >>> with Graph().as_default():
@@ -77,11 +79,12 @@ def gradients(ys: Any, xs: Any, grad_ys: Any = None, name: str = "gradients",
     grads: dict[int, list[Any]] = {}
     with graph.as_default(), graph.name_scope(name):
         for y, gy in zip(ys, gys):
-            if gy is None:  # d y / d y: a constant when y's shape is static (a scalar loss)
-                g = _const_like(np.ones(tuple(y.shape), y.dtype.np), y) \
-                    if y.shape.is_fully_defined() and y.dtype.is_floating else ones_like(y)
-            else:
-                g = as_tensor(gy) if isinstance(gy, GraphValue) else _const_like(gy, y)
+            with graph._guarded(y.op.guard):
+                if gy is None:  # d y / d y: a constant when y's shape is static (a scalar loss)
+                    g = _const_like(np.ones(tuple(y.shape), y.dtype.np), y) \
+                        if y.shape.is_fully_defined() and y.dtype.is_floating else ones_like(y)
+                else:
+                    g = as_tensor(gy) if isinstance(gy, GraphValue) else _const_like(gy, y)
             grads.setdefault(id(y), []).append(g)
 
         def total(t: Tensor) -> Any:
@@ -95,30 +98,50 @@ def gradients(ys: Any, xs: Any, grad_ys: Any = None, name: str = "gradients",
             return out
 
         for op in reversed(between):
-            outs = [total(t) for t in op.outputs]
-            if all(g is None for g in outs):
-                continue
-            needs = [id(t) in x_ids or id(t.op) in from_x for t in op.inputs]
-            if not any(needs):
-                continue
-            if op.opdef.grad is None:
-                raise LookupError(f"No gradient defined for operation '{op.name}' (op type: {op.type}).")
-            if len(outs) == 1:
-                in_grads = op.opdef.grad(op, outs[0])
-            else:
-                in_grads = op.opdef.grad(op, *outs)
+            with graph._guarded(op.guard):
+                outs = [total(t) for t in op.outputs]
+                if all(g is None for g in outs):
+                    continue
+                needs = [id(t) in x_ids or id(t.op) in from_x for t in op.inputs]
+                if not any(needs):
+                    continue
+                if op.opdef.grad is None:
+                    raise LookupError(f"No gradient defined for operation '{op.name}' (op type: {op.type}).")
+                if len(outs) == 1:
+                    in_grads = op.opdef.grad(op, outs[0])
+                else:
+                    in_grads = op.opdef.grad(op, *outs)
             for t, g, need in zip(op.inputs, in_grads, needs):
                 if g is not None and need and id(t) not in stops:
-                    grads.setdefault(id(t), []).append(as_tensor(g) if isinstance(g, GraphValue) else g)
+                    g = as_tensor(g) if isinstance(g, GraphValue) else g
+                    grads.setdefault(id(t), []).append(_leave_branches(g, t, graph))
         result = []
         for x in xts:
-            parts = [total(r) for r in aliases[id(x)]]
-            parts = [p for p in parts if p is not None]
-            g = parts[0] if len(parts) == 1 else add_n(parts) if parts else None
-            if g is None and unconnected_gradients == "zero":
-                g = zeros_like(x)
+            with graph._guarded(x.op.guard):
+                parts = [total(r) for r in aliases[id(x)]]
+                parts = [p for p in parts if p is not None]
+                g = parts[0] if len(parts) == 1 else add_n(parts) if parts else None
+                if g is None and unconnected_gradients == "zero":
+                    g = zeros_like(x)
             result.append(g)
     return result
+
+
+def _leave_branches(g: Any, t: Tensor, graph: Graph) -> Any:
+    """The gradient `g` for `t` as seen where `t` was made: made inside cond branches that `t` is
+    outside of, it is zeros wherever one of those branches was not taken."""
+    if not isinstance(g, Tensor) or len(g.op.guard) <= len(t.op.guard):
+        return g
+    from dataflowio.graph.ops.control_flow import select
+    from dataflowio.graph.ops.elementwise import zeros_like
+
+    guard = g.op.guard
+    for level in range(len(guard), len(t.op.guard), -1):
+        pred, taken = guard[level - 1]
+        with graph._guarded(guard[:level - 1]):
+            zeros = zeros_like(t)
+            g = select(pred, g, zeros) if taken else select(pred, zeros, g)
+    return g
 
 
 def _const_like(value: Any, y: Tensor) -> Tensor:

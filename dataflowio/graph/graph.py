@@ -26,7 +26,7 @@ class Operation:
     """A node: an OpDef applied to input Tensors with static attrs; produces `outputs`."""
 
     def __init__(self, graph: Graph, opdef: OpDef, inputs: list[Tensor], attrs: dict[str, Any],
-                 name: str, control_inputs: list[Operation], device: str) -> None:
+                 name: str, control_inputs: list[Operation], device: str, guard: tuple = ()) -> None:
         self.graph = graph
         self.opdef = opdef
         self.type = opdef.name
@@ -35,6 +35,9 @@ class Operation:
         self.attrs = attrs
         self.control_inputs = list(control_inputs)
         self.device = device
+        # the cond branches this op sits in: ((pred tensor, taken), ...), outermost first; a session
+        # runs it only where every pred has its `taken` value
+        self.guard = guard
         self.outputs: list[Tensor] = []
         self._id = len(graph._ops)
 
@@ -70,6 +73,7 @@ class Graph:
         self._name_stack = ""
         self._control_stack: list[list[Operation] | None] = []
         self._device_stack: list[str | None] = []
+        self._guard: tuple = ()  # the guard of ops created now (see `_guarded`)
         self._collections: dict[str, list[Any]] = {}
         self.seed: int | None = None
         self._finalized = False
@@ -85,10 +89,16 @@ class Graph:
         if self._finalized:
             raise RuntimeError("Graph is finalized and cannot be modified.")
         attrs = attrs or {}
-        for t in inputs:
+        guard = self._guard
+        for i, t in enumerate(inputs):
             if t.graph is not self:
                 raise ValueError(f"{opdef.name}: input {t.name!r} is from a different Graph than "
                                  "the op being created; all inputs must come from the same graph.")
+            inner = t.op.guard
+            if inner and inner != guard[:len(inner)] and not (opdef.joins_branches and i and
+                                                              inner[:-1] == guard):
+                raise ValueError(f"{opdef.name}: input {t.name!r} was made inside a branch of a cond "
+                                 "and only exists there; use the cond's result instead.")
         with self._lock:
             if name and name.endswith("/"):
                 full = name[:-1]  # an exact name, as a name scope returned it
@@ -102,7 +112,7 @@ class Graph:
             except (ValueError, TypeError) as e:
                 raise InvalidArgumentError(f"{full} ({opdef.name}): {e}") from None
             op = Operation(self, opdef, inputs, attrs, full, self._current_control_inputs(),
-                           self._current_device())
+                           self._current_device(), guard)
             op.outputs = [Tensor(op, i, TensorShape(s), d) for i, (s, d) in enumerate(specs)]
             self._ops.append(op)
             self._by_name[full] = op
@@ -163,6 +173,15 @@ class Graph:
             yield
         finally:
             self._control_stack.pop()
+
+    @contextlib.contextmanager
+    def _guarded(self, guard: tuple) -> Iterator[None]:
+        """Ops created inside get `guard` (a cond branch: they run only where it holds)."""
+        old, self._guard = self._guard, guard
+        try:
+            yield
+        finally:
+            self._guard = old
 
     @contextlib.contextmanager
     def device(self, spec: str | None) -> Iterator[None]:

@@ -67,6 +67,16 @@ def _writable(value: Any) -> Any:
 
 
 # ---- plans ---------------------------------------------------------------------------------
+def _guard_test(guard: tuple, slot: dict[int, str]) -> str:
+    """Generated code that is true where every `(pred, taken)` of a cond guard holds."""
+    return " and ".join(("" if taken else "not ") + f"_truth({slot[id(p)]})" for p, taken in guard)
+
+
+def _dead(name: str) -> Any:
+    raise InvalidArgumentError(f"Retval does not have value: {name} is made inside a branch of a "
+                               "cond that this run did not take; fetch the cond's result instead.")
+
+
 def _forwardable(ops: list[Operation], targets: list[Any], fed: dict[int, int]) -> set[int]:
     """Ids of the ops whose `inplace` kernel may run: the input it writes into comes from a
     `fresh` op (a new array), is not fed or fetched, and no other op reads its values (reading
@@ -107,11 +117,12 @@ class _Plan:
             needed[id(op)] = op
             stack.extend(t.op for t in op.inputs if id(t) not in fed)
             stack.extend(op.control_inputs)
+            stack.extend(p.op for p, _ in op.guard if id(p) not in fed)  # a cond branch's preds
         ops = sorted(needed.values(), key=lambda o: o._id)
         self.ops = ops
         self.missing = [op for op in ops if op.type == "Placeholder"]
 
-        ns: dict[str, Any] = {"_host": to_host, "_writable": _writable}
+        ns: dict[str, Any] = {"_host": to_host, "_writable": _writable, "_truth": bool, "_dead": _dead}
         slot: dict[int, str] = {}
         where: dict[int, Any] = {}          # slot id -> backend that produced it
         for i, t in enumerate(feeds):
@@ -171,12 +182,18 @@ class _Plan:
                 slot[id(t)] = o
                 where[id(t)] = backend
             call = f"k{k}({', '.join(args)})"
+            if op.opdef.joins_branches:  # evaluates the taken branch's value only
+                call = f"{args[1]} if _truth({args[0]}) else {args[2]}"
+            indent = "    "
+            if op.guard:  # inside a cond branch: runs only when the branch is taken
+                lines.append(f"    if {_guard_test(op.guard, slot)}:")
+                indent = "        "
             if not outs:
-                lines.append(f"    {call}")
+                lines.append(f"{indent}{call}")
             elif len(outs) == 1:
-                lines.append(f"    {outs[0]} = {call}")
+                lines.append(f"{indent}{outs[0]} = {call}")
             else:
-                lines.append(f"    {', '.join(outs)}, = {call}")
+                lines.append(f"{indent}{', '.join(outs)}, = {call}")
             self.line_ops[len(lines)] = op
         rets = []
         self.literals: list[str] | None = None
@@ -185,7 +202,10 @@ class _Plan:
                 rets.append("None")
             elif isinstance(t, Tensor):
                 s = slot[id(t)]
-                rets.append(f"_writable({s})" if where[id(t)] is NUMPY else f"_host({s})")
+                s = f"_writable({s})" if where[id(t)] is NUMPY else f"_host({s})"
+                if t.op.guard and id(t) not in fed:
+                    s = f"({s} if {_guard_test(t.op.guard, slot)} else _dead({t.name!r}))"
+                rets.append(s)
             else:
                 self.literals = self.literals or []
                 name = f"lit{len(self.literals)}"

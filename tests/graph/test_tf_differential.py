@@ -42,6 +42,8 @@ CASES = {
     + tf.losses.softmax_cross_entropy(tf.one_hot(L, 5), x, label_smoothing=0.1) + tf.losses.absolute_difference(x, x * y),
     "math_namespace": lambda tf, x, y: tf.math.reduce_sum(tf.math.squared_difference(x, y), 1) + tf.math.log1p(tf.abs(y[0])),
     "top_k": lambda tf, x, y: tf.nn.top_k(x, 3)[0] + tf.cast(tf.nn.top_k(x, 3)[1], tf.float32),
+    "cond": lambda tf, x, y: tf.cond(tf.reduce_sum(y) > 0, lambda: x * y, lambda: x - y)
+    + tf.cond(tf.reduce_sum(y) < 0, lambda: tf.exp(x), lambda: (x, x)[0]),
 }
 
 
@@ -148,3 +150,17 @@ def test_error_classes_match_tensorflow(v1):
             v1.Session().run(v)
         with pytest.raises(ValueError):
             v1.matmul(v1.zeros([2, 3]), v1.zeros([4, 5]))
+
+
+def test_cond_gradients_match_tensorflow(v1):
+    def grads(tf, taken):
+        with tf.Graph().as_default():
+            x, y = tf.constant(X), tf.constant(Y)
+            p = tf.placeholder(tf.bool, [])
+            out = tf.cond(p, lambda: tf.reduce_sum(x * x * y), lambda: tf.reduce_sum(tf.sin(x)) + tf.reduce_sum(y))
+            with tf.Session() as sess:
+                return sess.run(tf.gradients(out, [x, y]), {p: taken})
+
+    for taken in (True, False):
+        for m, t in zip(grads(ours, taken), grads(v1, taken)):
+            np.testing.assert_allclose(m, t, rtol=1e-5, atol=1e-6)

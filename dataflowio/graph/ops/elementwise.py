@@ -626,26 +626,3 @@ def clip_by_value(t: Any, clip_value_min: Any, clip_value_max: Any, name: str | 
     [0.0, 0.5, 1.0]
     """
     return minimum(maximum(t, clip_value_min), clip_value_max, name=name)
-
-
-def cond(pred: Any, true_fn: Any = None, false_fn: Any = None, strict: bool = False,
-         name: str | None = None) -> Any:
-    """Returns `true_fn()` if `pred` else `false_fn()`.
-
-    On concrete `pred` only the chosen branch runs. In a graph both branches are built and run,
-    and the result is selected element-wise (`where`): fine for pure branches, but side effects
-    of both branches (assignments) happen, unlike TensorFlow's lazily executed cond.
-
-    >>> cond(np.bool_(True), lambda: np.float32(1), lambda: np.float32(2)).item()
-    1.0
-    """
-    if not isinstance(pred, GraphValue):
-        return true_fn() if bool(np.asarray(pred)) else false_fn()
-    from dataflowio.graph.iterator_ops import flatten, pack_as
-
-    t, f = true_fn(), false_fn()
-    flat_t, flat_f = flatten(t), flatten(f)
-    if len(flat_t) != len(flat_f):
-        raise ValueError(f"cond: the branches return different structures ({len(flat_t)} vs {len(flat_f)} values).")
-    out = [where(pred, a, b) for a, b in zip(flat_t, flat_f)]
-    return pack_as(t, out)

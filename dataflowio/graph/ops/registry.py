@@ -33,6 +33,7 @@ class OpDef:
     given, is a variant of `kernel` (same arguments) that may write its result into input
     `inplace_input`. A session plan calls it only when that input comes from a fresh op and no other
     op or fetch reads it; `shape_inputs` are inputs whose shape alone the kernel reads.
+    `joins_branches`: inputs 1.. may come from inside the branches of a `cond` (CondSelect).
     """
 
     name: str
@@ -45,6 +46,7 @@ class OpDef:
     fresh: bool = False
     inplace: Kernel | None = None
     inplace_input: int = 0
+    joins_branches: bool = False
     attrs_doc: dict[str, str] = field(default_factory=dict)
 
 
