@@ -62,7 +62,8 @@ class Variable(GraphValue):
             raise ValueError("Variable: initial_value must be specified.")
         graph = get_default_graph()
         self._trainable = bool(trainable)
-        with graph.name_scope(name or "Variable") as scope:
+        # made once, outside any cond branch the constructor is called in (TF1 lifts them too)
+        with graph.name_scope(name or "Variable") as scope, graph._guarded(()):
             exact = scope
             if callable(initial_value):
                 with graph.name_scope(exact + "Initializer/"):
@@ -72,6 +73,9 @@ class Variable(GraphValue):
             with graph.name_scope(exact):
                 init_t = convert_to_tensor(init, dtype=dtype, name="initial_value") \
                     if not isinstance(init, GraphValue) else as_tensor(init)
+            if init_t.op.guard:
+                raise ValueError(f"Initializer for variable {exact[:-1]} is made inside a branch of a cond; "
+                                 "pass a callable (a lambda) as the initial value so it is made outside.")
             if dtype is not None and init_t.dtype != as_dtype(dtype):
                 from dataflowio.graph.ops.elementwise import cast
 

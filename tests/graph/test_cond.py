@@ -123,3 +123,17 @@ def test_errors_name_what_is_wrong():
         tf.cond(p, lambda: (x, x), lambda: x)
     with pytest.raises(TypeError, match="true_fn and false_fn"):
         tf.cond(p, lambda: x)
+
+
+def test_variables_made_inside_a_branch_are_initialized_outside_it():
+    p = tf.placeholder(tf.bool, [])
+    out = tf.cond(p, lambda: tf.Variable(1.5) * 2, lambda: tf.constant(0.0))
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())  # needs no pred
+        assert sess.run(out, {p: True}) == 3.0 and sess.run(out, {p: False}) == 0.0
+    with pytest.raises(ValueError, match="pass a callable"):
+        tf.cond(p, lambda: tf.Variable(tf.random_normal([2])), lambda: tf.zeros([2]))
+    lazy = tf.cond(p, lambda: tf.Variable(lambda: tf.random_normal([2], seed=1)), lambda: tf.zeros([2]))
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        assert sess.run(lazy, {p: True}).shape == (2,)
