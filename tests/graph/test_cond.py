@@ -60,12 +60,12 @@ def test_a_failing_branch_that_is_not_taken_does_not_fail():
 def test_nested_conds_and_structures():
     p, q = tf.placeholder(tf.bool, []), tf.placeholder(tf.bool, [])
     x = tf.placeholder(tf.float32, [None])
-    out = tf.cond(p, lambda: {"v": tf.cond(q, lambda: x * 2, lambda: x * 3), "n": tf.constant(1)},
-                  lambda: {"v": x - 1, "n": tf.constant(2)})
+    out = tf.cond(p, lambda: {"v": tf.cond(q, lambda: x * 2, lambda: x * 3), "n": [tf.constant(1), x]},
+                  lambda: {"v": x - 1, "n": [tf.constant(2), x + 1]})
     with tf.Session() as sess:
         for pv, qv, v, n in [(True, True, [2, 4], 1), (True, False, [3, 6], 1), (False, True, [0, 1], 2)]:
             got = sess.run(out, {p: pv, q: qv, x: [1, 2]})
-            assert got["v"].tolist() == v and got["n"] == n
+            assert got["v"].tolist() == v and got["n"][0] == n and isinstance(got["n"], list)
     assert out["v"].shape.as_list() == [None]
 
 
@@ -121,6 +121,8 @@ def test_errors_name_what_is_wrong():
         tf.cond(p, lambda: tf.constant(1), lambda: tf.constant(1.0))
     with pytest.raises(ValueError, match="different structures"):
         tf.cond(p, lambda: (x, x), lambda: x)
+    with pytest.raises(ValueError, match="different structures"):
+        tf.cond(p, lambda: (x, [x]), lambda: ([x], x))
     with pytest.raises(TypeError, match="true_fn and false_fn"):
         tf.cond(p, lambda: x)
 

@@ -13,7 +13,7 @@ gradient under the same guard and selects zeros where the branch was not taken).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -56,6 +56,36 @@ def select(pred: Any, a: Any, b: Any) -> Any:
     return build(COND_SELECT, [pred, a, b], {})
 
 
+def _is_nest(x: Any) -> bool:
+    return isinstance(x, (list, tuple, dict)) and type(x).__name__ != "SparseTensorValue"
+
+
+def _leaves(x: Any) -> list[Any]:
+    """The leaves of a branch's result: lists, tuples, namedtuples and dicts (keys sorted) nest."""
+    if not _is_nest(x):
+        return [x]
+    return [leaf for c in ([x[k] for k in sorted(x)] if isinstance(x, dict) else x) for leaf in _leaves(c)]
+
+
+def _layout(x: Any) -> Any:
+    """`x`'s nesting with the leaves left out, to compare the two branches' structures."""
+    if not _is_nest(x):
+        return None
+    if isinstance(x, dict):
+        return type(x), tuple((k, _layout(x[k])) for k in sorted(x))
+    return type(x), tuple(_layout(c) for c in x)
+
+
+def _pack(like: Any, leaves: Iterator[Any]) -> Any:
+    if not _is_nest(like):
+        return next(leaves)
+    if isinstance(like, dict):
+        vals = {k: _pack(like[k], leaves) for k in sorted(like)}
+        return type(like)((k, vals[k]) for k in like)
+    vals_l = [_pack(c, leaves) for c in like]
+    return type(like)(*vals_l) if hasattr(like, "_fields") else type(like)(vals_l)
+
+
 def cond(pred: Any, true_fn: Callable[[], Any] | None = None, false_fn: Callable[[], Any] | None = None,
          strict: bool = False, name: str | None = None) -> Any:
     """Returns `true_fn()` if `pred` else `false_fn()`; only the chosen branch runs.
@@ -71,8 +101,6 @@ def cond(pred: Any, true_fn: Callable[[], Any] | None = None, false_fn: Callable
         raise TypeError("cond: true_fn and false_fn are required.")
     if not isinstance(pred, GraphValue):
         return true_fn() if bool(np.asarray(pred)) else false_fn()
-    from dataflowio.graph.iterator_ops import flatten, pack_as
-
     pred = as_tensor(pred)
     graph = pred.graph
     _check_pred(pred)
@@ -82,9 +110,9 @@ def cond(pred: Any, true_fn: Callable[[], Any] | None = None, false_fn: Callable
             t = true_fn()
         with graph._guarded(outer + ((pred, False),)):
             f = false_fn()
-        flat_t, flat_f = flatten(t), flatten(f)
-        if len(flat_t) != len(flat_f) or (t is None) != (f is None):
+        if _layout(t) != _layout(f) or (t is None) != (f is None):
             raise ValueError(f"cond: the branches return different structures ({t!r} vs {f!r}).")
+        flat_t, flat_f = _leaves(t), _leaves(f)
         out = []
         for a, b in zip(flat_t, flat_f):
             if isinstance(a, Operation) or isinstance(b, Operation):
@@ -92,5 +120,5 @@ def cond(pred: Any, true_fn: Callable[[], Any] | None = None, false_fn: Callable
                     out.append(no_op())  # runs whichever of the two ran
             else:
                 out.append(select(pred, a, b))
-    return None if t is None else pack_as(t, out)
+    return None if t is None else _pack(t, iter(out))
 
