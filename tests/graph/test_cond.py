@@ -139,3 +139,15 @@ def test_variables_made_inside_a_branch_are_initialized_outside_it():
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
         assert sess.run(lazy, {p: True}).shape == (2,)
+
+
+def test_an_inner_pred_made_inside_the_outer_branch():
+    p = tf.placeholder(tf.bool, [])
+    x = tf.placeholder(tf.float32, [])
+    calls = []
+    counted = lambda v: tf.py_func(lambda a: calls.append(a) or a, [v], tf.float32)
+    out = tf.cond(p, lambda: tf.cond(counted(x) > 0, lambda: x, lambda: -x), lambda: x * 10)
+    with tf.Session() as sess:
+        assert [sess.run(out, {p: pv, x: xv}) for pv, xv in [(True, 2.0), (True, -3.0), (False, -1.0)]] == \
+            [2.0, 3.0, -10.0]
+    assert calls == [2.0, -3.0]  # the inner pred is computed only inside the taken outer branch
