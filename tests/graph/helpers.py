@@ -35,8 +35,9 @@ def numeric_grad(f: Callable[[list[np.ndarray]], float], xs: Sequence[np.ndarray
 
 
 def check_gradients(fn: Callable[..., Any], xs: Sequence[np.ndarray], atol: float = 1e-5,
-                    rtol: float = 1e-4, seed: int = 0) -> None:
-    """Compares `tf.gradients` of `sum(fn(*xs) * w)` (random `w`) with central differences."""
+                    rtol: float = 1e-4, seed: int = 0, eps: float = 1e-6) -> None:
+    """Compares `tf.gradients` of `sum(fn(*xs) * w)` (random `w`) with central differences
+    (step `eps`: larger where `fn` rounds through float32, whose steps are ~1e-7)."""
     xs = [np.asarray(x, np.float64) for x in xs]
     with tf.Graph().as_default():
         phs = [tf.placeholder(tf.float64, x.shape) for x in xs]
@@ -47,6 +48,6 @@ def check_gradients(fn: Callable[..., Any], xs: Sequence[np.ndarray], atol: floa
         with tf.Session() as sess:
             got = sess.run([g if g is not None else tf.zeros_like(p) for g, p in zip(grads, phs)],
                            dict(zip(phs, xs)))
-            want = numeric_grad(lambda vals: float(sess.run(y, dict(zip(phs, vals)))), xs)
+            want = numeric_grad(lambda vals: float(sess.run(y, dict(zip(phs, vals)))), xs, eps)
     for g, n in zip(got, want):
         np.testing.assert_allclose(g, n, atol=atol, rtol=rtol)
