@@ -54,9 +54,11 @@ class Node:
         raise NotImplementedError(f"{type(self).__name__}.open")
 
     def element_spec(self) -> Any:
-        """The (nested) TensorSpec of one element; nodes override `_element_spec`."""
+        """The (nested) TensorSpec of one element; nodes override `_element_spec`. A node an
+        optimizer rewrite made has the spec of the node it replaced (`_cache["spec_of"]`)."""
         if "spec" not in self._cache:
-            self._cache["spec"] = self._element_spec()
+            replaced = self._cache.get("spec_of")
+            self._cache["spec"] = replaced.element_spec() if replaced is not None else self._element_spec()
         return self._cache["spec"]
 
     def _element_spec(self) -> Any:

@@ -30,7 +30,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from dataflowio.data.plan import Node
+from dataflowio.data.plan import Node, walk
 from dataflowio.errors import OptimizerError
 
 
@@ -72,7 +72,12 @@ def rewrite(root: Node, rules: Sequence[Rule], *, limit: int = 10_000) -> tuple[
             fired[hit[0].name] += 1
             # The replacement's own inputs may now be rewritable (e.g. a fused node exposes a
             # new neighbour), so settle them too before trying the rules here again.
-            node = _visit_inputs(hit[1])
+            new = _visit_inputs(hit[1])
+            if all(new is not n for n in walk(node)):
+                # a rewrite keeps the elements, so it keeps their spec: inferring it again (for
+                # a fused function, say) could only lose precision
+                new._cache.setdefault("spec_of", node)
+            node = new
         raise OptimizerError(
             f"optimize: rewrite did not settle after {limit} steps at {node.label()}; "
             f"fired so far: {dict(fired)}.\n"
@@ -99,6 +104,4 @@ def rewrite(root: Node, rules: Sequence[Rule], *, limit: int = 10_000) -> tuple[
 
 def node_count(root: Node) -> int:
     """Number of distinct nodes in the plan (shared sub-plans count once)."""
-    from dataflowio.data.plan import walk
-
     return sum(1 for _ in walk(root))

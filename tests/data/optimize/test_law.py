@@ -196,3 +196,16 @@ def test_w7_shaped_pipelines_are_identical_with_and_without_the_optimizer(
         return ds.repeat(count).batch(batch, drop_remainder=drop).take(12)
 
     assert_same_elements(elements(build(), Options()), elements(build(), only()), "W7-shaped")
+
+
+def test_a_rewritten_node_keeps_the_spec_of_the_node_it_replaced() -> None:
+    """Found by the law above on Python 3.12: map fusion composes a new function, whose spec,
+    inferred from the first padded batches again, lost the static `2` of `b`."""
+    value = {"a": np.zeros(6, np.int32), "b": np.arange(12, dtype=np.float32).reshape(6, 2)}
+    inc = lambda d: {"a": d["a"] + 1, "b": d["b"] + 1}
+    ds = Dataset.from_tensor_slices(value).padded_batch(2).map(inc, num_parallel_calls=2) \
+        .map(inc, num_parallel_calls=2)
+    once, fired = optimize(ds._plan, all_on())
+    assert fired["map_fusion"] == 1
+    assert repr(once.element_spec()) == repr(ds._plan.element_spec())
+    assert once.element_spec()["b"].shape.as_list() == [None, 2]
