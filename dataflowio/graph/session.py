@@ -154,11 +154,10 @@ class _Plan:
                     where[id(op.inputs[op.opdef.inplace_input])] is backend:  # same device
                 kern = op.opdef.inplace
             if op.opdef.stateful:
-                fn = functools.partial(kern, backend.xp, ctx=session._ctx, node=op, **op.attrs)
-            else:
-                fn = functools.partial(kern, backend.xp, **op.attrs) if op.attrs else \
+                ns[f"k{k}"] = functools.partial(kern, backend.xp, ctx=session._ctx, node=op, **op.attrs)
+            elif not op.opdef.joins_branches:  # (a CondSelect is emitted inline, below)
+                ns[f"k{k}"] = functools.partial(kern, backend.xp, **op.attrs) if op.attrs else \
                     functools.partial(kern, backend.xp)
-            ns[f"k{k}"] = fn
             args = []
             host = op.opdef.host_inputs
             for i, t in enumerate(op.inputs):
@@ -181,9 +180,10 @@ class _Plan:
             for t, o in zip(op.outputs, outs):
                 slot[id(t)] = o
                 where[id(t)] = backend
-            call = f"k{k}({', '.join(args)})"
             if op.opdef.joins_branches:  # evaluates the taken branch's value only
                 call = f"{args[1]} if _truth({args[0]}) else {args[2]}"
+            else:
+                call = f"k{k}({', '.join(args)})"
             indent = "    "
             if op.guard:  # inside a cond branch: runs only when the branch is taken
                 lines.append(f"    if {_guard_test(op.guard, slot)}:")
