@@ -73,10 +73,10 @@ def rewrite(root: Node, rules: Sequence[Rule], *, limit: int = 10_000) -> tuple[
             # The replacement's own inputs may now be rewritable (e.g. a fused node exposes a
             # new neighbour), so settle them too before trying the rules here again.
             new = _visit_inputs(hit[1])
-            if all(new is not n for n in walk(node)):
+            if "spec_of" not in new._cache and all(new is not n for n in walk(node)):
                 # a rewrite keeps the elements, so it keeps their spec: inferring it again (for
                 # a fused function, say) could only lose precision
-                new._cache.setdefault("spec_of", node)
+                new._cache["spec_of"] = node
             node = new
         raise OptimizerError(
             f"optimize: rewrite did not settle after {limit} steps at {node.label()}; "
